@@ -1,0 +1,229 @@
+"""The month-partitioned asset graph: raw_evaluations → template_versions → normalized_items → quality_evaluations.
+
+Each asset is a thin wiring of the libraries below it; see DESIGN.md §4 for what each holds.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import dagster as dg
+import psutil
+
+from genesys_quality import checks
+from genesys_quality.extraction import MonthExtractor
+from genesys_quality.extraction.forms import FormVersionCache, pin_form_versions
+from genesys_quality.metadata import column_schema
+from genesys_quality.partitions import monthly_partitions, validate_month_key
+from genesys_quality.resources import GenesysResource, ParquetStorage, WarehouseResource, genesys_client
+from genesys_quality.storage.parquet import MonthParquet, StreamingParquetWriter, combine_parts, remove_tree
+from genesys_quality.transform import schemas
+from genesys_quality.transform.forms import template_versions_table
+from genesys_quality.transform.normalize import normalize_items
+
+GROUP = "genesys_quality"
+NORMALIZE_BATCH_EVALUATIONS = 20_000
+ONE_MONTH_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
+WAREHOUSE_POOL = "genesys_quality_warehouse"
+
+
+class ExtractionConfig(dg.Config):
+    strategy: str = os.environ.get("GENESYS_QUALITY_EXTRACTION_STRATEGY", "search")
+    """`search` (POST /evaluations/search, needs quality:evaluation:searchAny) or `query` (per-user fan-out)."""
+    page_size: int = 100
+    pages_per_part: int = 10
+    """Pages buffered per Parquet part; a killed run refetches at most this many pages."""
+
+
+def _peak_rss_mib() -> float:
+    return round(psutil.Process().memory_info().rss / 2**20, 1)
+
+
+def _request_metadata(stats_before, stats_after) -> dict:
+    return {
+        "requests": stats_after.requests - stats_before.requests,
+        "retries": stats_after.retries - stats_before.retries,
+        "throttled_429": stats_after.throttled - stats_before.throttled,
+        "bytes_received": stats_after.bytes_received - stats_before.bytes_received,
+    }
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    io_manager_key="parquet_io_manager",
+    backfill_policy=ONE_MONTH_PER_RUN,
+    group_name=GROUP,
+    kinds={"python", "parquet"},
+    metadata={"dagster/column_schema": column_schema(schemas.RawEvaluations)},
+    check_specs=checks.RAW_EVALUATIONS_CHECKS,
+)
+def raw_evaluations(
+    context: dg.AssetExecutionContext, config: ExtractionConfig, genesys: GenesysResource, storage: ParquetStorage
+):
+    """Every evaluation created in the month (UTC), latest state, answers included, raw JSON kept."""
+    month = validate_month_key(context.partition_key)
+    started = time.monotonic()
+    work_dir = storage.work_dir("raw_evaluations", month)
+    with genesys_client(genesys) as client:
+        before = client.stats
+        result = MonthExtractor(
+            client,
+            month,
+            work_dir,
+            strategy=config.strategy,
+            page_size=config.page_size,
+            pages_per_part=config.pages_per_part,
+            on_part=lambda cp: context.log.debug(f"{month}: {cp.pages_done} pages, {cp.rows_written} rows saved"),
+        ).run()
+        after = client.stats
+    path = storage.asset_path("raw_evaluations", month)
+    rows = combine_parts(result.parts, path)
+    remove_tree(work_dir)
+    month_parquet = MonthParquet(path)
+    metadata = {
+        "rows": rows,
+        "pages": result.pages,
+        "pages_fetched_this_run": result.pages_fetched_this_run,
+        "resumed_from_checkpoint": result.resumed,
+        "duplicates_removed": result.rows - rows,
+        "outside_month": result.outside_month,
+        "high_water_changed_date": result.high_water_changed or "",
+        "strategy": result.strategy,
+        "source": "embedded simulator" if genesys.uses_simulator else "Genesys Cloud",
+        "seconds": round(time.monotonic() - started, 2),
+        "peak_rss_mib": _peak_rss_mib(),
+        "parquet_bytes": path.stat().st_size,
+        **_request_metadata(before, after),
+    }
+    yield dg.Output(month_parquet, metadata=metadata)
+    yield from checks.raw_evaluations_checks(month_parquet)
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    io_manager_key="parquet_io_manager",
+    backfill_policy=ONE_MONTH_PER_RUN,
+    group_name=GROUP,
+    kinds={"python", "parquet"},
+    metadata={"dagster/column_schema": column_schema(schemas.TemplateVersions)},
+    check_specs=checks.TEMPLATE_VERSIONS_CHECKS,
+)
+def template_versions(
+    context: dg.AssetExecutionContext, raw_evaluations: MonthParquet, genesys: GenesysResource, storage: ParquetStorage
+):
+    """Every published form version the month's evaluations reference, pinned by version id."""
+    started = time.monotonic()
+    refs = raw_evaluations.read(columns=["template_id", "template_context_id"])
+    pairs = refs.group_by(["template_id", "template_context_id"]).aggregate([]).to_pylist()
+    references = {row["template_id"]: row["template_context_id"] for row in pairs}
+    with genesys_client(genesys) as client:
+        before = client.stats
+        pinned = pin_form_versions(client, references, FormVersionCache(storage.cache_dir("form_versions")))
+        after = client.stats
+    table = template_versions_table(pinned.forms)
+    if pinned.missing:
+        context.log.warning(f"{len(pinned.missing)} form version(s) could not be fetched: {pinned.missing}")
+    metadata = {
+        "form_versions": len(pinned.forms),
+        "fetched": pinned.fetched,
+        "from_cache": pinned.from_cache,
+        "missing": len(pinned.missing),
+        "missing_form_versions": dg.MetadataValue.json(pinned.missing),
+        "rows": table.num_rows,
+        "seconds": round(time.monotonic() - started, 2),
+        "peak_rss_mib": _peak_rss_mib(),
+        **_request_metadata(before, after),
+    }
+    yield dg.Output(table, metadata=metadata)
+    yield from checks.template_versions_checks(table)
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    io_manager_key="parquet_io_manager",
+    backfill_policy=ONE_MONTH_PER_RUN,
+    group_name=GROUP,
+    kinds={"python", "parquet"},
+    metadata={"dagster/column_schema": column_schema(schemas.NormalizedItems)},
+    check_specs=checks.NORMALIZED_ITEMS_CHECKS,
+)
+def normalized_items(
+    context: dg.AssetExecutionContext,
+    raw_evaluations: MonthParquet,
+    template_versions: MonthParquet,
+    storage: ParquetStorage,
+):
+    """One row per (evaluation, question), joined to the pinned form version; vectorised, batch by batch."""
+    month = validate_month_key(context.partition_key)
+    started = time.monotonic()
+    forms = template_versions.read()
+    validator = checks.NormalizedMonthValidator(forms)
+    path = storage.asset_path("normalized_items", month)
+    evaluations = 0
+    with StreamingParquetWriter(path, schemas.arrow_schema(schemas.NormalizedItems)) as writer:
+        for raw_batch in raw_evaluations.iter_batches(NORMALIZE_BATCH_EVALUATIONS):
+            items = normalize_items(raw_batch, forms)
+            validator.add(raw_batch, items)
+            writer.write(items)
+            evaluations += raw_batch.num_rows
+    month_parquet = MonthParquet(path)
+    counts = validator.counts()
+    metadata = {
+        "rows": writer.rows,
+        "evaluations": evaluations,
+        "baseline_rows": counts["baseline_rows"],
+        "pending_rows": counts["pending_rows"],
+        "seconds": round(time.monotonic() - started, 2),
+        "peak_rss_mib": _peak_rss_mib(),
+    }
+    yield dg.Output(month_parquet, metadata=metadata)
+    yield from validator.check_results()
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    backfill_policy=ONE_MONTH_PER_RUN,
+    group_name=GROUP,
+    kinds={"duckdb", "snowflake"},
+    pool=WAREHOUSE_POOL,
+    metadata={"dagster/column_schema": column_schema(schemas.WarehouseRows)},
+    check_specs=checks.QUALITY_EVALUATIONS_CHECKS,
+)
+def quality_evaluations(
+    context: dg.AssetExecutionContext,
+    config: checks.ReconciliationConfig,
+    normalized_items: MonthParquet,
+    warehouse: WarehouseResource,
+    genesys: GenesysResource,
+):
+    """The warehouse table: staging, row-count parity, then one transactional MERGE for the month."""
+    month = validate_month_key(context.partition_key)
+    started = time.monotonic()
+    target = warehouse.get_warehouse()
+    target.ensure_tables()
+    result = target.load_month(
+        month=month,
+        batches=normalized_items.iter_batches(),
+        expected_rows=normalized_items.num_rows(),
+    )
+    metadata = {
+        "staged": result.staged,
+        "inserted": result.inserted,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "soft_deleted": result.soft_deleted,
+        "deferred_rows": result.deferred_rows,
+        "deferred_evaluations": result.deferred_evaluations,
+        "history_rows_written": result.history_rows_written,
+        "merge_seconds": round(result.seconds, 2),
+        "seconds": round(time.monotonic() - started, 2),
+        "peak_rss_mib": _peak_rss_mib(),
+        "warehouse": warehouse.backend,
+        "table": f"{warehouse.schema_name}.{warehouse.table}",
+    }
+    check_results = checks.reconcile(context, config, month, target, genesys)
+    return dg.MaterializeResult(metadata=metadata, check_results=check_results)
+
+
+ASSETS = [raw_evaluations, template_versions, normalized_items, quality_evaluations]

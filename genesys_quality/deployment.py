@@ -1,0 +1,138 @@
+"""One switch, `GENESYS_QUALITY_DEPLOYMENT` (local | production), picks the set of resources.
+
+local: Parquet under GENESYS_QUALITY_HOME (or GENESYS_QUALITY_STORAGE_URL), DuckDB, and the
+embedded simulator unless GENESYS_CLIENT_ID is set. production: real Genesys, Parquet on S3,
+Snowflake. Missing production settings fail when the definitions load, naming the variable,
+never hours later inside a run. Secrets are passed as `dg.EnvVar`s, so their values never land
+in run configuration or the UI.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from genesys_quality.io_managers import ParquetIOManager
+from genesys_quality.resources import GenesysResource, ParquetStorage, WarehouseResource
+
+DEPLOYMENTS = ("local", "production")
+DEFAULT_HOME = ".genesys_quality"
+
+PRODUCTION_REQUIRED = (
+    "GENESYS_CLIENT_ID",
+    "GENESYS_CLIENT_SECRET",
+    "GENESYS_QUALITY_STORAGE_URL",
+    "SNOWFLAKE_ACCOUNT",
+    "SNOWFLAKE_USER",
+    "SNOWFLAKE_WAREHOUSE",
+    "SNOWFLAKE_DATABASE",
+    "SNOWFLAKE_SCHEMA",
+)
+
+
+class ConfigurationError(ValueError):
+    """A deployment setting is missing or wrong; the message names the variable and the fix."""
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def current_deployment() -> str:
+    name = _env("GENESYS_QUALITY_DEPLOYMENT", "local") or "local"
+    if name not in DEPLOYMENTS:
+        raise ConfigurationError(f"GENESYS_QUALITY_DEPLOYMENT={name!r}: use one of {', '.join(DEPLOYMENTS)}.")
+    return name
+
+
+def home() -> str:
+    """Local state: Parquet, checkpoints, the form cache and the DuckDB file."""
+    return os.path.abspath(os.path.expanduser(_env("GENESYS_QUALITY_HOME", DEFAULT_HOME) or DEFAULT_HOME))
+
+
+def _secret(name: str) -> str | dg.EnvVar:
+    return dg.EnvVar(name) if _env(name) else ""
+
+
+def _genesys() -> GenesysResource:
+    if _env("GENESYS_CLIENT_SECRET") and not _env("GENESYS_CLIENT_ID"):
+        raise ConfigurationError(
+            "GENESYS_CLIENT_SECRET is set but GENESYS_CLIENT_ID is not: set both to use Genesys Cloud, "
+            "or neither to use the embedded simulator."
+        )
+    if _env("GENESYS_CLIENT_ID") and not _env("GENESYS_CLIENT_SECRET"):
+        raise ConfigurationError(
+            "GENESYS_CLIENT_ID is set but GENESYS_CLIENT_SECRET is not: set the secret of that OAuth client, "
+            "or unset GENESYS_CLIENT_ID to use the embedded simulator."
+        )
+    return GenesysResource(
+        client_id=_env("GENESYS_CLIENT_ID"),
+        client_secret=_secret("GENESYS_CLIENT_SECRET"),
+        region=_env("GENESYS_REGION", "us_east_1") or "us_east_1",
+        api_base_url=_env("GENESYS_API_BASE_URL"),
+        login_base_url=_env("GENESYS_LOGIN_BASE_URL"),
+        requests_per_minute=int(_env("GENESYS_REQUESTS_PER_MINUTE", "300") or 300),
+    )
+
+
+def _storage() -> ParquetStorage:
+    return ParquetStorage(
+        base_url=_env("GENESYS_QUALITY_STORAGE_URL") or os.path.join(home(), "parquet"),
+        s3_endpoint_url=_env("GENESYS_QUALITY_S3_ENDPOINT_URL"),
+        s3_region=_env("AWS_REGION") or _env("AWS_DEFAULT_REGION"),
+    )
+
+
+def _warehouse(backend: str) -> WarehouseResource:
+    if backend not in ("duckdb", "snowflake"):
+        raise ConfigurationError(f"GENESYS_QUALITY_WAREHOUSE={backend!r}: use duckdb or snowflake.")
+    if backend == "duckdb":
+        return WarehouseResource(
+            backend="duckdb",
+            duckdb_path=_env("GENESYS_QUALITY_DUCKDB_PATH") or os.path.join(home(), "warehouse.duckdb"),
+            schema_name=_env("GENESYS_QUALITY_SCHEMA", "main") or "main",
+            table=_env("GENESYS_QUALITY_TABLE", "quality_evaluations") or "quality_evaluations",
+        )
+    missing = [n for n in PRODUCTION_REQUIRED if n.startswith("SNOWFLAKE_") and not _env(n)]
+    if not (_env("SNOWFLAKE_PASSWORD") or _env("SNOWFLAKE_PRIVATE_KEY")):
+        missing.append("SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY")
+    if missing:
+        raise ConfigurationError(f"The Snowflake warehouse needs {', '.join(missing)}: set them (see README).")
+    return WarehouseResource(
+        backend="snowflake",
+        schema_name=_env("SNOWFLAKE_SCHEMA"),
+        table=_env("GENESYS_QUALITY_TABLE", "quality_evaluations") or "quality_evaluations",
+        snowflake_account=dg.EnvVar("SNOWFLAKE_ACCOUNT"),
+        snowflake_user=dg.EnvVar("SNOWFLAKE_USER"),
+        snowflake_password=_secret("SNOWFLAKE_PASSWORD"),
+        snowflake_private_key=_secret("SNOWFLAKE_PRIVATE_KEY"),
+        snowflake_warehouse=dg.EnvVar("SNOWFLAKE_WAREHOUSE"),
+        snowflake_database=dg.EnvVar("SNOWFLAKE_DATABASE"),
+        snowflake_role=_env("SNOWFLAKE_ROLE"),
+    )
+
+
+def resources(deployment: str | None = None) -> dict:
+    """The resources of a deployment; raises ConfigurationError naming what is missing."""
+    deployment = deployment or current_deployment()
+    if deployment == "production":
+        missing = [name for name in PRODUCTION_REQUIRED if not _env(name)]
+        if missing:
+            raise ConfigurationError(
+                f"GENESYS_QUALITY_DEPLOYMENT=production but {', '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not set: set them (README, 'Configuration') "
+                "or use GENESYS_QUALITY_DEPLOYMENT=local."
+            )
+        if not _env("GENESYS_QUALITY_STORAGE_URL").startswith("s3://"):
+            raise ConfigurationError("In production GENESYS_QUALITY_STORAGE_URL must be s3://bucket/prefix.")
+        warehouse = _warehouse("snowflake")
+    else:
+        warehouse = _warehouse(_env("GENESYS_QUALITY_WAREHOUSE", "duckdb") or "duckdb")
+    storage = _storage()
+    return {
+        "genesys": _genesys(),
+        "storage": storage,
+        "parquet_io_manager": ParquetIOManager(storage=storage),
+        "warehouse": warehouse,
+    }

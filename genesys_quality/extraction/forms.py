@@ -1,0 +1,90 @@
+"""Pinned template versions: the published form versions a month's evaluations reference.
+
+A published form version never changes, so each is fetched once by id and cached (with its
+ordinal inside its form context) for every later month and run. A version Genesys can no
+longer serve is reported, never silently skipped: the month's referential check then blocks
+the load for the evaluations that need it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from upath import UPath
+
+from genesys_quality.genesys.errors import NotFoundError
+from genesys_quality.storage.location import safe_segment
+from genesys_quality.storage.parquet import atomic_open
+from genesys_quality.transform.forms import version_ordinals
+
+
+@dataclass
+class FormVersionCache:
+    """`<folder>/<form version id>.json` holding `{"form": …, "template_version": n}`."""
+
+    folder: UPath
+
+    def _path(self, form_id: str) -> UPath:
+        return self.folder / f"{safe_segment(form_id, 'form version id')}.json"
+
+    def get(self, form_id: str) -> tuple[dict, int] | None:
+        path = self._path(form_id)
+        if not path.exists():
+            return None
+        with path.open("r") as handle:
+            entry = json.load(handle)
+        return entry["form"], entry["template_version"]
+
+    def put(self, form: dict, template_version: int) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with atomic_open(self._path(form["id"]), "w") as handle:
+            json.dump({"form": form, "template_version": template_version}, handle)
+
+
+@dataclass
+class PinnedForms:
+    forms: list[tuple[dict, int]] = field(default_factory=list)
+    from_cache: int = 0
+    fetched: int = 0
+    missing: dict[str, str] = field(default_factory=dict)
+    """form version id -> why it could not be fetched."""
+
+
+def pin_form_versions(client, references: dict[str, str | None], cache: FormVersionCache) -> PinnedForms:
+    """Fetch (or take from the cache) every form version in `references` (version id -> context id)."""
+    pinned = PinnedForms()
+    to_fetch: dict[str, list[str]] = {}
+    for form_id, context_id in sorted(references.items()):
+        cached = cache.get(form_id)
+        if cached is not None:
+            pinned.forms.append(cached)
+            pinned.from_cache += 1
+        else:
+            to_fetch.setdefault(context_id or form_id, []).append(form_id)
+    for form_ids in to_fetch.values():
+        ordinals = _ordinals_of_context(client, form_ids[0])
+        for form_id in form_ids:
+            try:
+                form = client.get_form_version(form_id)
+            except NotFoundError as error:
+                pinned.missing[form_id] = f"GET /api/v2/quality/forms/evaluations/{form_id} answered 404 ({error.code})"
+                continue
+            ordinal = ordinals.get(form_id)
+            if ordinal is None:
+                pinned.missing[form_id] = (
+                    f"form version {form_id} is not among the published versions of its form "
+                    f"(context {form.get('contextId')}), so its version number is unknown"
+                )
+                continue
+            cache.put(form, ordinal)
+            pinned.forms.append((form, ordinal))
+            pinned.fetched += 1
+    return pinned
+
+
+def _ordinals_of_context(client, form_id: str) -> dict[str, int]:
+    try:
+        return version_ordinals(client.list_form_versions(form_id))
+    except NotFoundError:
+        return {}

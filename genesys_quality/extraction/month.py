@@ -1,0 +1,221 @@
+"""Every evaluation whose `createdDate` falls in one UTC month, streamed to Parquet part files.
+
+Pages are buffered a few at a time and written as a part; the checkpoint is saved after each
+part, so memory never grows with the month and a killed run resumes without refetching the
+pages already on disk. Two strategies (genesys-api.md §1):
+
+- `search` (default): `POST /evaluations/search` with a createdDate window. Deep page numbers
+  are avoided by restarting the window at the last createdDate seen every `window_pages` pages
+  (the overlap is removed by de-duplication), which is also how a resumed run continues.
+- `query`: for clients without `quality:evaluation:searchAny`: list users, then
+  `GET /evaluations/query?evaluatorUserId=…` per user over an assigned-date window from the
+  month start to 90 days after its end (evaluations stay editable 90 days), keeping those
+  created in the month. It resumes at user granularity.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import pyarrow as pa
+from upath import UPath
+
+from genesys_quality.extraction.checkpoint import Checkpoint
+from genesys_quality.storage.parquet import ParquetParts, write_table
+from genesys_quality.transform import schemas
+from genesys_quality.transform.raw import evaluations_to_raw, month_of
+
+STRATEGIES = ("search", "query")
+EDITABLE_DAYS = 90
+
+
+def month_window(month: str) -> tuple[datetime, datetime]:
+    """[start, end) of a `YYYY-MM-01` month in UTC."""
+    start = datetime.strptime(month, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+    if start.day != 1:
+        raise ValueError(f"Month {month!r} must be the first day of a month (YYYY-MM-01).")
+    end = (start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1))
+    return start, end
+
+
+@dataclass
+class ExtractionResult:
+    month: str
+    strategy: str
+    rows: int
+    pages: int
+    parts: ParquetParts
+    seconds: float
+    resumed: bool
+    pages_fetched_this_run: int
+    outside_month: int
+    high_water_changed: str | None
+    request_stats: dict = field(default_factory=dict)
+
+
+@dataclass
+class MonthExtractor:
+    """Extract one month with `client` into `work_dir` (parts + checkpoint)."""
+
+    client: object
+    month: str
+    work_dir: UPath
+    strategy: str = "search"
+    page_size: int = 100
+    pages_per_part: int = 10
+    window_pages: int = 100
+    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    on_part: Callable[[Checkpoint], None] | None = None
+    """Called after each part is safely saved (progress logging; tests use it to simulate a crash)."""
+
+    _buffer: list[dict] = field(default_factory=list, init=False)
+    _buffer_pages: int = field(default=0, init=False)
+
+    def __post_init__(self):
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"Unknown extraction strategy {self.strategy!r}: use one of {', '.join(STRATEGIES)}.")
+        if not 1 <= self.page_size <= 100:
+            raise ValueError(f"page_size must be between 1 and 100 (Genesys caps pages at 100), got {self.page_size}.")
+        self.start, self.end = month_window(self.month)
+
+    def run(self) -> ExtractionResult:
+        started = time.monotonic()
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        checkpoint = Checkpoint.load(self.work_dir, self.month, self.strategy)
+        resumed = checkpoint is not None and (checkpoint.pages_done > 0 or checkpoint.complete)
+        if checkpoint is None:
+            self._remove_stale_parts()
+            checkpoint = Checkpoint(month=self.month, strategy=self.strategy)
+        self._outside = 0
+        self._fetched = 0
+        if not checkpoint.complete:
+            pages = self._search_pages(checkpoint) if self.strategy == "search" else self._query_pages(checkpoint)
+            for _ in pages:
+                pass
+            self._flush(checkpoint)
+            checkpoint.complete = True
+            checkpoint.save(self.work_dir)
+        parts = ParquetParts(
+            parts=tuple(self.work_dir / name for name in checkpoint.parts),
+            schema=schemas.arrow_schema(schemas.RawEvaluations),
+            dedup_key="evaluation_id",
+            order_by="date_modified",
+            cleanup=self.work_dir,
+        )
+        return ExtractionResult(
+            month=self.month,
+            strategy=self.strategy,
+            rows=checkpoint.rows_written,
+            pages=checkpoint.pages_done,
+            parts=parts,
+            seconds=time.monotonic() - started,
+            resumed=resumed,
+            pages_fetched_this_run=self._fetched,
+            outside_month=self._outside,
+            high_water_changed=checkpoint.high_water_changed,
+        )
+
+    # -- strategies ---------------------------------------------------------------------------
+
+    def _search_pages(self, checkpoint: Checkpoint) -> Iterator[None]:
+        last_ms = self.end - timedelta(milliseconds=1)
+        window_start = _parse_iso(checkpoint.window_start) if checkpoint.window_start else self.start
+        next_page = checkpoint.window_page + 1
+        while True:
+            pages = self.client.search_evaluation_pages(
+                window_start, last_ms, date_field="createdDate", page_size=self.page_size, start_page=next_page
+            )
+            restarted = False
+            for page in pages:
+                self._take(page.evaluations, checkpoint)
+                checkpoint.window_start = window_start.isoformat()
+                if self._buffer_pages >= self.pages_per_part or page.is_last:
+                    self._flush(checkpoint, window_page=page.page_number)
+                yield None
+                if page.is_last:
+                    return
+                if page.page_number >= next_page + self.window_pages - 1 and page.evaluations:
+                    newest = _parse_iso(page.evaluations[-1]["createdDate"])
+                    if newest > window_start:
+                        self._flush(checkpoint, window_page=page.page_number)
+                        window_start, next_page = newest, 1
+                        checkpoint.window_start, checkpoint.window_page = window_start.isoformat(), 0
+                        checkpoint.save(self.work_dir)
+                        restarted = True
+                        break
+            if not restarted:
+                return
+
+    def _query_pages(self, checkpoint: Checkpoint) -> Iterator[None]:
+        window_end = min(self.end + timedelta(days=EDITABLE_DAYS), self.now() + timedelta(days=1))
+        done = set(checkpoint.users_done)
+        for user in self.client.list_users():
+            user_id = user["id"]
+            if user_id in done:
+                continue
+            for page in self.client.query_evaluation_pages(
+                evaluator_user_id=user_id, start_time=self.start, end_time=window_end, page_size=self.page_size
+            ):
+                self._take(page.evaluations, checkpoint)
+                if self._buffer_pages >= self.pages_per_part:
+                    self._flush(checkpoint)
+                yield None
+            self._flush(checkpoint)
+            checkpoint.users_done.append(user_id)
+            checkpoint.save(self.work_dir)
+
+    # -- buffering ----------------------------------------------------------------------------
+
+    def _take(self, evaluations: list[dict], checkpoint: Checkpoint) -> None:
+        self._fetched += 1
+        self._buffer_pages += 1
+        for evaluation in evaluations:
+            created = evaluation.get("createdDate")
+            if created is not None and isinstance(created, str) and month_of(created) != self.month:
+                self._outside += 1
+                continue
+            self._buffer.append(evaluation)
+
+    def _flush(self, checkpoint: Checkpoint, window_page: int | None = None) -> None:
+        """Write the buffered pages as one part, then record them in the checkpoint."""
+        if self._buffer_pages == 0:
+            return
+        if self._buffer:
+            table = evaluations_to_raw(self._buffer, self.month)
+            name = f"part-{len(checkpoint.parts) + 1:06d}.parquet"
+            write_table(table, self.work_dir / name)
+            checkpoint.parts.append(name)
+            checkpoint.rows_written += table.num_rows
+            checkpoint.high_water_changed = _max_iso(checkpoint.high_water_changed, table)
+        checkpoint.pages_done += self._buffer_pages
+        if window_page is not None:
+            checkpoint.window_page = window_page
+        checkpoint.save(self.work_dir)
+        self._buffer, self._buffer_pages = [], 0
+        if self.on_part:
+            self.on_part(checkpoint)
+
+    def _remove_stale_parts(self) -> None:
+        """Parts not named by a checkpoint are leftovers of a crash before the first save."""
+        for stale in self.work_dir.glob("part-*.parquet"):
+            stale.unlink()
+
+
+def _parse_iso(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _max_iso(current: str | None, table: pa.Table) -> str | None:
+    import pyarrow.compute as pc
+
+    newest = pc.max(table.column("date_modified")).as_py()
+    if newest is None:
+        return current
+    candidate = newest.isoformat()
+    if current is None:
+        return candidate
+    return max(current, candidate, key=_parse_iso)

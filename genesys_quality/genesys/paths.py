@@ -1,0 +1,11 @@
+"""Genesys Cloud API paths the client uses (genesys-api.md §1, §3, §4), as path templates."""
+
+SEARCH_PATH = "/api/v2/quality/evaluations/search"
+QUERY_PATH = "/api/v2/quality/evaluations/query"
+SCORING_PATH = "/api/v2/quality/evaluations/scoring"
+EVALUATION_PATH = "/api/v2/quality/conversations/{conversationId}/evaluations/{evaluationId}"
+FORM_PATH = "/api/v2/quality/forms/evaluations/{formId}"
+FORM_VERSIONS_PATH = "/api/v2/quality/forms/evaluations/{formId}/versions"
+PUBLISHED_FORMS_PATH = "/api/v2/quality/publishedforms/evaluations"
+PUBLISHED_FORM_PATH = "/api/v2/quality/publishedforms/evaluations/{formId}"
+USERS_PATH = "/api/v2/users"

@@ -1,0 +1,165 @@
+"""Dagster resources: the Genesys client, Parquet storage and the warehouse.
+
+Each wraps a library object from the layers below; the resources only carry configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+
+import dagster as dg
+from pydantic import Field, PrivateAttr
+from upath import UPath
+
+from genesys_quality.genesys import GenesysClient
+from genesys_quality.storage.location import StorageLocation, location_from_url, safe_segment
+from genesys_quality.warehouse import DuckDBWarehouse, SnowflakeWarehouse, Warehouse
+
+_embedded_lock = threading.Lock()
+_embedded = None
+
+
+def embedded_simulator():
+    """The process-wide demo simulator used when no Genesys credentials are configured."""
+    global _embedded
+    with _embedded_lock:
+        if _embedded is None:
+            from genesys_quality.simulator import Simulator, SimulatorConfig
+
+            seed = int(os.environ.get("GENESYS_SIMULATOR_SEED", "42"))
+            _embedded = Simulator(SimulatorConfig(seed=seed, rate_limit_per_minute=None)).start()
+        return _embedded
+
+
+class GenesysResource(dg.ConfigurableResource):
+    """Genesys Cloud credentials and limits. With no client id, the embedded simulator is used."""
+
+    client_id: str = Field(default="", description="OAuth client-credentials client id; empty = embedded simulator.")
+    client_secret: str = Field(default="", description="OAuth client secret (set through an EnvVar).")
+    region: str = Field(default="us_east_1", description="Region key (eu_west_1) or domain (mypurecloud.ie).")
+    api_base_url: str = Field(default="", description="Full API URL override (proxies, tests).")
+    login_base_url: str = Field(default="", description="Full login URL override.")
+    requests_per_minute: int = Field(default=300, description="Client-side rate budget (Genesys: 300/min per token).")
+
+    @property
+    def uses_simulator(self) -> bool:
+        return not self.client_id
+
+    def get_client(self) -> GenesysClient:
+        if self.uses_simulator:
+            simulator = embedded_simulator()
+            return GenesysClient(
+                simulator.config.client_id,
+                simulator.config.client_secret,
+                api_base_url=simulator.base_url,
+                login_base_url=simulator.base_url,
+                requests_per_minute=None,
+            )
+        if not self.client_secret:
+            raise dg.Failure(
+                f"GENESYS_CLIENT_ID is set ({self.client_id}) but GENESYS_CLIENT_SECRET is not: set both, or unset "
+                "GENESYS_CLIENT_ID to use the embedded simulator."
+            )
+        return GenesysClient(
+            self.client_id,
+            self.client_secret,
+            region=self.region,
+            api_base_url=self.api_base_url or None,
+            login_base_url=self.login_base_url or None,
+            requests_per_minute=self.requests_per_minute,
+        )
+
+
+class ParquetStorage(dg.ConfigurableResource):
+    """Where Parquet files, extraction checkpoints and the form cache live (folder or s3://)."""
+
+    base_url: str = Field(description="A local folder or s3://bucket/prefix.")
+    s3_endpoint_url: str = Field(default="", description="S3-compatible endpoint override (SeaweedFS, MinIO…).")
+    s3_region: str = Field(default="", description="S3 region, when the store needs one.")
+
+    _location: StorageLocation | None = PrivateAttr(default=None)
+
+    @property
+    def location(self) -> StorageLocation:
+        if self._location is None:
+            self._location = location_from_url(self.base_url, self.s3_endpoint_url or None, self.s3_region or None)
+        return self._location
+
+    def asset_path(self, asset_name: str, partition_key: str) -> UPath:
+        """`<base>/<asset>/<partition>.parquet` — the layout the README documents."""
+        return self.location.path(asset_name, f"{safe_segment(partition_key, 'partition key')}.parquet")
+
+    def work_dir(self, asset_name: str, partition_key: str) -> UPath:
+        """`<base>/_work/<asset>/<partition>/`: part files and the checkpoint of an unfinished run."""
+        return self.location.path("_work", asset_name, partition_key)
+
+    def cache_dir(self, name: str) -> UPath:
+        """`<base>/_cache/<name>/`: immutable things fetched once (published form versions)."""
+        return self.location.path("_cache", name)
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse: a DuckDB file by default, Snowflake in production."""
+
+    backend: str = Field(default="duckdb", description="duckdb or snowflake.")
+    duckdb_path: str = Field(default="", description="DuckDB database file.")
+    schema_name: str = Field(default="main", description="Schema holding the tables.")
+    table: str = Field(default="quality_evaluations", description="Target table name.")
+    lock_timeout_seconds: float = Field(default=120.0, description="How long to wait for a locked DuckDB file.")
+    snowflake_account: str = Field(default="")
+    snowflake_user: str = Field(default="")
+    snowflake_password: str = Field(default="")
+    snowflake_private_key: str = Field(default="")
+    snowflake_warehouse: str = Field(default="")
+    snowflake_database: str = Field(default="")
+    snowflake_role: str = Field(default="")
+
+    def get_warehouse(self) -> Warehouse:
+        if self.backend == "duckdb":
+            if not self.duckdb_path:
+                raise dg.Failure("The DuckDB warehouse needs a path: set GENESYS_QUALITY_DUCKDB_PATH.")
+            return DuckDBWarehouse(
+                self.duckdb_path,
+                schema=self.schema_name,
+                table=self.table,
+                lock_timeout_seconds=self.lock_timeout_seconds,
+            )
+        if self.backend == "snowflake":
+            return SnowflakeWarehouse(
+                self._snowflake_connect, database=self.snowflake_database or None, schema=self.schema_name,
+                table=self.table,
+            )
+        raise dg.Failure(f"Unknown warehouse backend {self.backend!r}: use duckdb or snowflake.")
+
+    def _snowflake_connect(self):
+        from dagster_snowflake import SnowflakeResource
+
+        resource = SnowflakeResource(
+            account=self.snowflake_account,
+            user=self.snowflake_user,
+            password=self.snowflake_password or None,
+            private_key=self.snowflake_private_key or None,
+            warehouse=self.snowflake_warehouse or None,
+            database=self.snowflake_database or None,
+            schema=self.schema_name,
+            role=self.snowflake_role or None,
+        )
+        return _open_snowflake(resource)
+
+
+def _open_snowflake(resource):
+    """A plain connector connection from a SnowflakeResource (the warehouse layer manages it)."""
+    import snowflake.connector
+
+    return snowflake.connector.connect(**resource._connection_args)
+
+
+@contextmanager
+def genesys_client(resource: GenesysResource):
+    client = resource.get_client()
+    try:
+        yield client
+    finally:
+        client.close()
