@@ -3,10 +3,10 @@
 Each asset is a thin wiring of the libraries below it; see DESIGN.md §4 for what each holds.
 """
 
-from __future__ import annotations
 
 import os
 import time
+import warnings
 
 import dagster as dg
 import psutil
@@ -21,6 +21,8 @@ from genesys_quality.storage.parquet import MonthParquet, StreamingParquetWriter
 from genesys_quality.transform import schemas
 from genesys_quality.transform.forms import template_versions_table
 from genesys_quality.transform.normalize import normalize_items
+
+warnings.filterwarnings("ignore", category=dg.BetaWarning)  # backfill_policy is beta in 1.13
 
 GROUP = "genesys_quality"
 NORMALIZE_BATCH_EVALUATIONS = 20_000

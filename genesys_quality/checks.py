@@ -5,7 +5,6 @@ month, batch by batch. The logic lives in `transform.validation`; this module on
 findings into `AssetCheckResult`s with the first failing rows as a table in the UI.
 """
 
-from __future__ import annotations
 
 import random
 import time

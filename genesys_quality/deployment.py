@@ -39,6 +39,13 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
+def _int_env(name: str, default: int) -> int:
+    value = _env(name, str(default)) or str(default)
+    if not value.isdigit():
+        raise ConfigurationError(f"{name}={value!r} must be a whole number, e.g. {default}.")
+    return int(value)
+
+
 def current_deployment() -> str:
     name = _env("GENESYS_QUALITY_DEPLOYMENT", "local") or "local"
     if name not in DEPLOYMENTS:
@@ -72,7 +79,8 @@ def _genesys() -> GenesysResource:
         region=_env("GENESYS_REGION", "us_east_1") or "us_east_1",
         api_base_url=_env("GENESYS_API_BASE_URL"),
         login_base_url=_env("GENESYS_LOGIN_BASE_URL"),
-        requests_per_minute=int(_env("GENESYS_REQUESTS_PER_MINUTE", "300") or 300),
+        requests_per_minute=_int_env("GENESYS_REQUESTS_PER_MINUTE", 300),
+        max_retries=_int_env("GENESYS_MAX_RETRIES", 6),
     )
 
 

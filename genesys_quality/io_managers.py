@@ -6,7 +6,6 @@ the right place. Downstream assets receive a `MonthParquet` and read it in batch
 is ever loaded whole unless an asset asks for it.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 import pandas as pd

@@ -3,7 +3,6 @@
 Each wraps a library object from the layers below; the resources only carry configuration.
 """
 
-from __future__ import annotations
 
 import os
 import threading
@@ -42,6 +41,7 @@ class GenesysResource(dg.ConfigurableResource):
     api_base_url: str = Field(default="", description="Full API URL override (proxies, tests).")
     login_base_url: str = Field(default="", description="Full login URL override.")
     requests_per_minute: int = Field(default=300, description="Client-side rate budget (Genesys: 300/min per token).")
+    max_retries: int = Field(default=6, description="Retries of a failed idempotent request (5xx, resets, timeouts).")
 
     @property
     def uses_simulator(self) -> bool:
@@ -56,6 +56,7 @@ class GenesysResource(dg.ConfigurableResource):
                 api_base_url=simulator.base_url,
                 login_base_url=simulator.base_url,
                 requests_per_minute=None,
+                max_retries=self.max_retries,
             )
         if not self.client_secret:
             raise dg.Failure(
@@ -69,6 +70,7 @@ class GenesysResource(dg.ConfigurableResource):
             api_base_url=self.api_base_url or None,
             login_base_url=self.login_base_url or None,
             requests_per_minute=self.requests_per_minute,
+            max_retries=self.max_retries,
         )
 
 

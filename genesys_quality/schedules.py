@@ -5,7 +5,6 @@ so change is captured by re-materializing the recent months and letting the MERG
 the difference.
 """
 
-from __future__ import annotations
 
 import os
 from datetime import datetime

@@ -7,7 +7,6 @@ lookback whose warehouse rows use that context; the run key carries the version 
 version re-runs the month and a repeated tick never duplicates.
 """
 
-from __future__ import annotations
 
 import json
 from datetime import datetime, timezone

@@ -39,7 +39,6 @@ from genesys_quality.genesys.stats import RequestStats
 from genesys_quality.genesys.transport import RetryPolicy, Transport
 
 
-
 @dataclass(frozen=True)
 class EvaluationPage:
     """One page of evaluations; ``is_last`` marks the final page (it may be empty)."""
@@ -53,7 +52,8 @@ class GenesysClient:
     """A Genesys Cloud API client for Quality Management evaluations and forms.
 
     Thread-safe: share one instance between threads so they share one token and one request
-    budget (``requests_per_minute``; None disables pacing).
+    budget (``requests_per_minute``, bursts of ``requests_burst``; None disables pacing).
+    ``sleep`` is what back-off and Retry-After waits call (injectable for embedding).
     """
 
     def __init__(
@@ -116,10 +116,13 @@ class GenesysClient:
         sort_order: str = "ASC",
         extra_criteria: Sequence[dict[str, Any]] | None = None,
     ) -> Iterator[EvaluationPage]:
-        """Pages of evaluations whose ``date_field`` is in [start, end], via POST .../search.
+        """Pages of evaluations whose ``date_field`` is in [start, end), via POST .../search.
 
-        Needs permission ``quality:evaluation:searchAny``. Arguments Genesys would refuse (window
-        over 3 months, page over 100, naive datetimes) raise ValueError before any request.
+        The window is sent as a DATE_RANGE from ``start`` to ``end``; the project treats it as
+        half-open so consecutive months never share an evaluation. Resume an interrupted run
+        with ``start_page``. Needs permission ``quality:evaluation:searchAny``. Arguments Genesys
+        would refuse (window over 3 calendar months, page over 100, naive datetimes) raise
+        ValueError before any request.
         """
         check_search_request(
             start, end, date_field=date_field, page_size=page_size, start_page=start_page,
@@ -140,10 +143,22 @@ class GenesysClient:
         pages = PageNumberPager(page_size, start_page).pages(fetch_page)
         return (EvaluationPage(p.number, p.items, p.is_last) for p in pages)
 
-    def search_evaluations(self, start: datetime, end: datetime, **options: Any) -> Iterator[dict]:
+    def search_evaluations(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        date_field: str = "createdDate",
+        page_size: int = 100,
+        sort_order: str = "ASC",
+        extra_criteria: Sequence[dict[str, Any]] | None = None,
+    ) -> Iterator[dict]:
         """Every evaluation of :meth:`search_evaluation_pages`, one by one."""
-        for page in self.search_evaluation_pages(start, end, **options):
-            yield from page.evaluations
+        pages = self.search_evaluation_pages(
+            start, end, date_field=date_field, page_size=page_size, sort_order=sort_order,
+            extra_criteria=extra_criteria,
+        )
+        return (evaluation for page in pages for evaluation in page.evaluations)
 
     def query_evaluation_pages(
         self,
@@ -192,10 +207,27 @@ class GenesysClient:
         pages = NextUriPager("entities").pages(self._fetch_listing(QUERY_PATH), QUERY_PATH, params)
         return (EvaluationPage(p.number, p.items, p.is_last) for p in pages)
 
-    def query_evaluations(self, **filters: Any) -> Iterator[dict]:
+    def query_evaluations(
+        self,
+        *,
+        evaluator_user_id: str | None = None,
+        agent_user_id: str | None = None,
+        assignee_user_id: str | None = None,
+        conversation_id: str | None = None,
+        start_time: datetime | None = None,
+        end_time: datetime | None = None,
+        page_size: int = 100,
+        expand: Sequence[str] | None = None,
+        form_context_id: str | None = None,
+    ) -> Iterator[dict]:
         """Every evaluation of :meth:`query_evaluation_pages`, one by one."""
-        for page in self.query_evaluation_pages(**filters):
-            yield from page.evaluations
+        pages = self.query_evaluation_pages(
+            evaluator_user_id=evaluator_user_id, agent_user_id=agent_user_id,
+            assignee_user_id=assignee_user_id, conversation_id=conversation_id,
+            start_time=start_time, end_time=end_time, page_size=page_size, expand=expand,
+            form_context_id=form_context_id,
+        )
+        return (evaluation for page in pages for evaluation in page.evaluations)
 
     def get_evaluation(
         self, conversation_id: str, evaluation_id: str, expand: str | None = None
@@ -252,16 +284,36 @@ class GenesysClient:
         params: dict[str, Any] = {"pageSize": page_size, "pageNumber": 1}
         if state:
             params["state"] = state
-        for page in NextUriPager("entities").pages(self._fetch_listing(USERS_PATH), USERS_PATH, params):
-            yield from page.items
+        pages = NextUriPager("entities").pages(self._fetch_listing(USERS_PATH), USERS_PATH, params)
+        return (user for page in pages for user in page.items)
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    def get(self, path: str, params: Mapping[str, Any] | None = None, *, endpoint: str | None = None) -> Any:
-        """Any authenticated GET under the API base URL, with the client's retries and pacing."""
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        retry_safe: bool = False,
+        endpoint: str | None = None,
+    ) -> Any:
+        """Any authenticated call under the API base URL, with the client's pacing and retries.
+
+        GETs are retried on transient failures; a POST/PUT/DELETE only if ``retry_safe`` says
+        repeating it cannot change anything (a read-only search, say).
+        """
         if not path.startswith("/"):
             raise ValueError(f"path={path!r} must start with '/' (e.g. /api/v2/users).")
-        return self._transport.call("GET", path, params=params, auth=self._auth, endpoint=endpoint)
+        return self._transport.call(
+            method, path, params=params, json=json, auth=self._auth, retry_safe=retry_safe,
+            endpoint=endpoint,
+        )
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None, *, endpoint: str | None = None) -> Any:
+        """Any authenticated GET under the API base URL."""
+        return self.request("GET", path, params=params, endpoint=endpoint)
 
     def authenticate(self) -> None:
         """Fetch (or reuse) an access token now, so bad credentials fail before real work starts."""
@@ -270,6 +322,11 @@ class GenesysClient:
     def check_connection(self) -> ConnectionReport:
         """Credentials, hosts and permissions, each problem saying what to fix; never raises for them."""
         return check_connection(self)
+
+    @property
+    def requests_per_minute(self) -> float | None:
+        """The client's request budget (None: not paced)."""
+        return self._transport.budget.requests_per_minute
 
     @property
     def stats(self) -> RequestStats:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from genesys_quality.genesys.errors import GenesysError, PermissionDeniedError
 from genesys_quality.genesys.paths import PUBLISHED_FORMS_PATH, QUERY_PATH, USERS_PATH
@@ -35,6 +35,7 @@ class ConnectionReport:
 
 
 def check_connection(client: "GenesysClient") -> ConnectionReport:
+    """Probe token, search, forms (and the per-user fallback); failures become report lines."""
     problems: list[str] = []
     notes: list[str] = []
 
@@ -86,7 +87,7 @@ def _probe_fan_out(client: "GenesysClient") -> None:
         client.get(QUERY_PATH, params)
 
 
-def _probe(problems: list[str], permission: str, action: str, call) -> None:
+def _probe(problems: list[str], permission: str, action: str, call: Callable[[], object]) -> None:
     try:
         call()
     except PermissionDeniedError as exc:

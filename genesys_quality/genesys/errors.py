@@ -159,7 +159,7 @@ def api_error(
 ) -> GenesysApiError:
     """The typed error for a final error response, with a message that says what to do."""
     fields = error_fields(body, headers)
-    what = fields["api_message"] or (text[:200].strip() if text else "") or "no error message"
+    what = (fields["api_message"] or text[:200].strip() or "no error message").rstrip(" .")
     where = f"{method} {path} failed with HTTP {status}" + (
         f" ({fields['code']})" if fields["code"] else ""
     )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, fields, replace
-from types import MappingProxyType
-from typing import Mapping
 
 
 @dataclass(frozen=True)
 class RequestStats:
-    """A snapshot of a client's traffic; subtract two snapshots to get one run's share.
+    """A snapshot of a client's traffic (a copy: later traffic does not change it).
+
+    ``later.since(earlier)`` is the traffic in between, e.g. one partition's share.
 
     ``requests`` counts every HTTP request sent (token requests and retries included);
     ``retries`` counts repeats after 5xx, connection failures, malformed bodies and 401 replays;
@@ -27,7 +27,7 @@ class RequestStats:
     elapsed_seconds: float = 0.0
     waited_seconds: float = 0.0
     tokens_fetched: int = 0
-    by_endpoint: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    by_endpoint: dict[str, int] = field(default_factory=dict)
 
     def since(self, earlier: "RequestStats") -> "RequestStats":
         """The traffic between ``earlier`` and this snapshot."""
@@ -41,7 +41,7 @@ class RequestStats:
             for name, count in self.by_endpoint.items()
             if count - earlier.by_endpoint.get(name, 0)
         }
-        return replace(self, by_endpoint=MappingProxyType(endpoints), **counts)
+        return replace(self, by_endpoint=endpoints, **counts)
 
 
 class RequestCounter:
@@ -50,7 +50,7 @@ class RequestCounter:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._totals: dict[str, float] = {
-            f.name: 0 for f in fields(RequestStats) if f.name != "by_endpoint"
+            f.name: f.default for f in fields(RequestStats) if f.name != "by_endpoint"
         }
         self._endpoints: dict[str, int] = {}
 
@@ -66,6 +66,4 @@ class RequestCounter:
 
     def snapshot(self) -> RequestStats:
         with self._lock:
-            return RequestStats(
-                by_endpoint=MappingProxyType(dict(self._endpoints)), **self._totals
-            )
+            return RequestStats(by_endpoint=dict(self._endpoints), **self._totals)

@@ -179,36 +179,25 @@ class Transport:
         while True:
             if paced:
                 self.counter.add(waited_seconds=self.budget.acquire())
-            headers: dict[str, str] = {}
-            token = None
-            if auth is not None:
-                token = auth.token()
-                headers["Authorization"] = f"Bearer {token}"
+            token = auth.token() if auth is not None else None
+            if token is not None:
                 secrets = (*auth.sensitive_values(), token)
-            self.counter.count_request(label)
-            started = time.monotonic()
             try:
-                response = self.session.request(
-                    method, url, params=params, json=json, data=data, headers=headers,
-                    auth=basic_auth, timeout=self.timeout,
+                response, content = self._send(
+                    method, url, label, token=token, params=params, json=json, data=data,
+                    auth=basic_auth,
                 )
-                content = response.content
             except _RETRYABLE_EXCEPTIONS as exc:
-                self.counter.add(elapsed_seconds=time.monotonic() - started)
                 reason = _describe_connection_failure(exc, self.timeout)
                 if not _is_dns_failure(exc) and retry_after_failure(reason):
                     continue
                 self.counter.add(failures=1)
                 raise self._connection_error(method, path, url, reason, failures, idempotent) from exc
             except requests.RequestException as exc:
-                self.counter.add(failures=1, elapsed_seconds=time.monotonic() - started)
-                raise self._connection_error(
-                    method, path, url, type(exc).__name__, failures, idempotent
-                ) from exc
-            elapsed = time.monotonic() - started
-            self.counter.add(elapsed_seconds=elapsed, bytes_received=len(content))
+                self.counter.add(failures=1)
+                reason = type(exc).__name__
+                raise self._connection_error(method, path, url, reason, failures, idempotent) from exc
             status = response.status_code
-            logger.debug("%s %s -> %d (%.3f s, %d bytes)", method, path, status, elapsed, len(content))
 
             if 200 <= status < 300:
                 if not content.strip():
@@ -223,27 +212,16 @@ class Transport:
                         scrub(_not_json_message(method, path, response, content, failures), secrets),
                         method=method, path=path, status=status,
                     ) from None
-            if status == 401 and auth is not None and token is not None and not replayed:
+            if status == 401 and token is not None and not replayed:
                 logger.info("%s %s -> 401; replaying once with a fresh access token", method, path)
                 auth.invalidate(token)
                 replayed = True
                 self.counter.add(retries=1)
                 continue
             if status == 429:
-                self.counter.add(throttled=1)
-                wait = retry_after_seconds(response.headers.get("Retry-After"))
-                if wait is None:
-                    wait = max(1.0, self.retry.backoff(1))
-                if throttle_waited + wait > self.retry.max_throttle_wait:
-                    self.counter.add(failures=1)
-                    raise self._throttled_error(
-                        method, path, response, content, throttle_waited, secrets
-                    )
-                logger.warning("%s %s -> 429; waiting Retry-After %.1f s", method, path, wait)
-                self.budget.hold_until(time.monotonic() + wait)
-                self._sleep(wait)
-                throttle_waited += wait
-                self.counter.add(waited_seconds=wait)
+                throttle_waited += self._wait_out_throttle(
+                    method, path, response, content, throttle_waited, secrets
+                )
                 continue
             if status >= 500 and retry_after_failure(f"HTTP {status}"):
                 continue
@@ -255,6 +233,50 @@ class Transport:
             if status == 401 and auth is not None:
                 error = _rejected_token_error(error, auth.client_id)
             raise _scrubbed(error, secrets)
+
+    def _send(
+        self, method: str, url: str, label: str, *, token: str | None, **request: Any
+    ) -> tuple[requests.Response, bytes]:
+        """One counted HTTP exchange; requests' exceptions propagate."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.counter.count_request(label)
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                method, url, headers=headers, timeout=self.timeout, **request
+            )
+            content = response.content
+        finally:
+            self.counter.add(elapsed_seconds=time.monotonic() - started)
+        self.counter.add(bytes_received=len(content))
+        logger.debug(
+            "%s %s -> %d (%.3f s, %d bytes)", method, urlsplit(url).path, response.status_code,
+            time.monotonic() - started, len(content),
+        )
+        return response, content
+
+    def _wait_out_throttle(
+        self,
+        method: str,
+        path: str,
+        response: requests.Response,
+        content: bytes,
+        waited: float,
+        secrets: tuple[str, ...],
+    ) -> float:
+        """Sleep for the 429's Retry-After (pausing the other threads too); returns the wait."""
+        self.counter.add(throttled=1)
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        if not wait:
+            wait = max(1.0, self.retry.backoff(1))
+        if waited + wait > self.retry.max_throttle_wait:
+            self.counter.add(failures=1)
+            raise self._throttled_error(method, path, response, content, waited, secrets)
+        logger.warning("%s %s -> 429; waiting Retry-After %.1f s", method, path, wait)
+        self.budget.hold_until(time.monotonic() + wait)
+        self._sleep(wait)
+        self.counter.add(waited_seconds=wait)
+        return wait
 
     def _connection_error(
         self, method: str, path: str, url: str, reason: str, failures: int, idempotent: bool
@@ -283,7 +305,7 @@ class Transport:
         message = (
             f"{method} {path} was still rate limited (HTTP 429 {fields['code'] or ''}) after "
             f"waiting {waited:.0f} s in total (max_throttle_wait={self.retry.max_throttle_wait:.0f} s): "
-            f"{fields['api_message'] or 'no message'}. Lower GENESYS_REQUESTS_PER_MINUTE, run fewer "
+            f"{(fields['api_message'] or 'no message').rstrip(' .')}. Lower GENESYS_REQUESTS_PER_MINUTE, run fewer "
             "pipelines with the same OAuth client, or raise max_throttle_wait."
         )
         return RateLimitedError(
@@ -296,7 +318,7 @@ def _rejected_token_error(error: GenesysApiError, client_id: str) -> Authenticat
     ref = f" Correlation id: {error.correlation_id}." if error.correlation_id else ""
     return AuthenticationError(
         f"{error.method} {error.path} failed with HTTP 401 ({error.code or 'no code'}): "
-        f"{error.api_message or 'no message'}. Genesys rejected a freshly issued access token for "
+        f"{(error.api_message or 'no message').rstrip(' .')}. Genesys rejected a freshly issued access token for "
         f"client id {client_id!r} twice in a row: check that this OAuth client is active, uses the "
         f"Client Credentials grant and belongs to the org of GENESYS_REGION.{ref}",
         status=401, method=error.method, path=error.path, code=error.code,

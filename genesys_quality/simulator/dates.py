@@ -16,9 +16,18 @@ DAY_MS = 24 * HOUR_MS
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])(-01)?$")
 
 
+_DAY_PREFIX: dict[int, str] = {}
+
+
 def to_iso(ms: int) -> str:
-    moment = EPOCH + timedelta(milliseconds=ms)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
+    day, in_day = divmod(ms, DAY_MS)
+    prefix = _DAY_PREFIX.get(day)
+    if prefix is None:
+        prefix = _DAY_PREFIX[day] = f"{EPOCH + timedelta(days=day):%Y-%m-%d}T"
+    seconds, millis = divmod(in_day, 1000)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    return f"{prefix}{hour:02d}:{minute:02d}:{second:02d}.{millis:03d}Z"
 
 
 def parse_iso(text: str) -> int:

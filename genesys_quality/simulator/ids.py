@@ -70,7 +70,8 @@ class IdCodec:
         high = self._high(kind, month_ordinal, index)
         payload = (kind << 58) | (month_ordinal << 40) | index
         low = (0b10 << 62) | (payload ^ (derive(self._mask_key, high) & _MASK62))
-        return str(uuid.UUID(int=(high << 64) | low))
+        text = f"{high:016x}{low:016x}"
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     def decode(self, text: str) -> tuple[int, int, int] | None:
         """(kind, month ordinal, index) of an id this codec made, else None."""

@@ -39,6 +39,7 @@ class FormIndex:
         self.group_ids = {group["id"] for group in self.groups}
         self.option_values: dict[str, dict[str, int]] = {}
         self.max_value: dict[str, int] = {}
+        self.ranked_options: dict[str, list[str]] = {}
         self.position: dict[tuple[int, int], dict] = {}
         for gi, group in enumerate(self.groups):
             for qi, question in enumerate(group.get("questions") or []):
@@ -51,6 +52,8 @@ class FormIndex:
         values = {option["id"]: option["value"] for option in question.get("answerOptions") or []}
         self.option_values[question["id"]] = values
         self.max_value[question["id"]] = max(values.values(), default=0)
+        ranked = sorted(question.get("answerOptions") or [], key=lambda option: -option["value"])
+        self.ranked_options[question["id"]] = [option["id"] for option in ranked]
 
     def weight(self, group: dict) -> float:
         return float(group.get("weight", 1.0)) if self.scaled else 1.0

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from upath import UPath
 
-_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.=-]{0,127}$")
+_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.=-]{0,127}$")
 
 
 class StorageConfigError(ValueError):

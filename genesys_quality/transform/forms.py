@@ -33,7 +33,8 @@ def version_ordinals(versions: list[dict]) -> dict[str, int]:
         if not isinstance(version_id, str):
             raise MalformedFormError(f"#{position}", "id", "is missing from the published-versions listing entry")
         if version_id in ordinals:
-            raise MalformedFormError(version_id, "id", f"appears twice in the published-versions listing (#{ordinals[version_id]} and #{position})")
+            twice = f"appears twice in the published-versions listing (#{ordinals[version_id]} and #{position})"
+            raise MalformedFormError(version_id, "id", twice)
         ordinals[version_id] = position
     return ordinals
 
@@ -79,7 +80,9 @@ def template_versions_table(forms: list[tuple[dict, int]]) -> pyarrow.Table:
         form_id = form["id"]
         if form_id in seen:
             if seen[form_id] != template_version:
-                raise ValueError(f"form version {form_id!r} was given two ordinals: {seen[form_id]} and {template_version}")
+                raise ValueError(
+                    f"form version {form_id!r} was given two ordinals: {seen[form_id]} and {template_version}"
+                )
             continue
         seen[form_id] = template_version
         tables.append(table)
@@ -90,7 +93,8 @@ def _question_rows(reader: "_Reader", section: dict, question: dict, at: str, pa
     default_type = "multipleChoiceQuestion" if parent_id else None
     question_type = reader.get(question, "type", "string", at) or default_type
     if question_type not in schemas.QUESTION_TYPES:
-        raise MalformedFormError(reader.form_id, f"{at}.type", f"has unknown value {question_type!r}; known: {', '.join(schemas.QUESTION_TYPES)}")
+        known = ", ".join(schemas.QUESTION_TYPES)
+        raise MalformedFormError(reader.form_id, f"{at}.type", f"has unknown value {question_type!r}; known: {known}")
     base = {
         **section,
         "question_id": reader.get(question, "id", "string", at, required=True),
@@ -105,18 +109,22 @@ def _question_rows(reader: "_Reader", section: dict, question: dict, at: str, pa
     if question_type == "multipleSelectQuestion":
         sub_rows = []
         for s, sub in enumerate(reader.items(question, "multipleSelectOptionQuestions", at)):
-            sub_rows.extend(_question_rows(reader, section, sub, f"{at}.multipleSelectOptionQuestions[{s}]", base["question_id"]))
+            sub_at = f"{at}.multipleSelectOptionQuestions[{s}]"
+            sub_rows.extend(_question_rows(reader, section, sub, sub_at, base["question_id"]))
         sub_maxima = {row["question_id"]: row["question_max_score"] for row in sub_rows}
         maxima = [value for value in sub_maxima.values() if value is not None]
         parent = {**base, "question_max_score": float(sum(maxima)) if maxima else None, **_NO_ANSWER}
         return [parent, *sub_rows]
-    options = [_answer_columns(reader, option, f"{at}.answerOptions[{o}]") for o, option in enumerate(reader.items(question, "answerOptions", at))]
+    options = [
+        _answer_columns(reader, option, f"{at}.answerOptions[{o}]")
+        for o, option in enumerate(reader.items(question, "answerOptions", at))
+    ]
     values = [option["answer_value"] for option in options if option["answer_value"] is not None]
     base["question_max_score"] = float(max(values)) if values else None
     return [{**base, **option} for option in options] or [{**base, **_NO_ANSWER}]
 
 
-_NO_ANSWER = {"answer_id": None, "answer_context_id": None, "answer_text": None, "answer_value": None, "answer_built_in_type": None}
+_NO_ANSWER = dict.fromkeys(["answer_id", "answer_context_id", "answer_text", "answer_value", "answer_built_in_type"])
 
 
 def _answer_columns(reader: "_Reader", option: dict, at: str) -> dict:

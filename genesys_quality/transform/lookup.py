@@ -43,9 +43,12 @@ class TemplateLookup:
         template_id = tv.column("template_id")
         question_key = composite_key(template_id, tv.column("question_id"))
         templates = _first_per_key(
-            tv.select(["template_id", "template_context_id", "template_name", "template_version", "weight_mode"]), template_id
+            tv.select(["template_id", "template_context_id", "template_name", "template_version", "weight_mode"]),
+            template_id,
         )
-        sections = _first_per_key(tv.select(["section_name", "section_weight"]), composite_key(template_id, tv.column("section_id")))
+        sections = _first_per_key(
+            tv.select(["section_name", "section_weight"]), composite_key(template_id, tv.column("section_id"))
+        )
         questions = _first_per_key(
             tv.select(
                 ["question_id", "parent_question_id", "question_context_id", "question_text", "question_type",

@@ -30,11 +30,10 @@ _SCHEMA = schemas.arrow_schema(schemas.NormalizedItems)
 _PENDING_STATUSES = pyarrow.array([s for s in schemas.EVALUATION_STATUSES if s not in schemas.FINAL_STATUSES])
 _UNSCORED_TYPES = pyarrow.array(["freeTextQuestion", "readOnlyTextBlockQuestion"])
 _COPIED_FROM_RAW = [
-    "evaluation_id", "evaluation_context_id", "evaluation_version", "conversation_id", "status", "template_id",
-    "overall_score", "critical_score", "any_failed_kill_question", "agent_id", "evaluator_id", "assignee_id",
-    "queue_id", "conversation_date", "date_created", "date_submitted", "date_released", "date_modified",
-    "evaluation_month",
+    name for name in schemas.column_names(schemas.NormalizedItems)
+    if name in schemas.column_names(schemas.RawEvaluations) and name != "template_context_id"
 ]
+"""Evaluation-level columns taken as they are from `raw_evaluations` (the form's context id is coalesced)."""
 
 
 def normalize_items(raw: pyarrow.Table, template_versions: pyarrow.Table) -> pyarrow.Table:
@@ -56,23 +55,32 @@ def normalize_items(raw: pyarrow.Table, template_versions: pyarrow.Table) -> pya
     evaluation_rows = per_evaluation.take(pyarrow.array(row_evaluation[order]))
     columns = {name: evaluation_rows.column(name) for name in evaluation_rows.column_names}
     order = pyarrow.array(order)
+    baseline_question_id = pyarrow.repeat(pyarrow.scalar(schemas.BASELINE_QUESTION_ID), baseline_count)
     for name, values in per_question.items():
-        filler = pyarrow.array([schemas.BASELINE_QUESTION_ID] * baseline_count, values.type) if name == "question_id" else pyarrow.nulls(baseline_count, values.type)
-        columns[name] = pyarrow.concat_arrays([values, filler]).take(order)
+        filler = baseline_question_id if name == "question_id" else pyarrow.nulls(baseline_count, values.type)
+        columns[name] = pyarrow.concat_arrays([_as(values, values.type), filler]).take(order)
     arrays = [_as(columns[field.name], field.type) for field in _SCHEMA]
     return pyarrow.Table.from_arrays(arrays, schema=_SCHEMA)
 
 
 def _evaluation_columns(raw: pyarrow.Table, flat: FlatAnswers, lookup: TemplateLookup) -> pyarrow.Table:
     template = lookup.templates.take(find(lookup.templates, raw.column("template_id")))
-    pending = pc.or_(pc.is_in(raw.column("status"), value_set=_PENDING_STATUSES), pc.fill_null(raw.column("ai_scoring_pending"), False))
-    return raw.select(_COPIED_FROM_RAW).append_column(
-        "score_calculation_status", pc.if_else(pending, "pending", "final")
-    ).append_column(
-        "template_context_id", pc.coalesce(raw.column("template_context_id"), template.column("template_context_id"))
-    ).append_column("template_name", template.column("template_name")).append_column(
-        "template_version", template.column("template_version")
-    ).append_column("raw_score", _raw_score(flat))
+    pending = pc.or_(
+        pc.is_in(raw.column("status"), value_set=_PENDING_STATUSES),
+        pc.fill_null(raw.column("ai_scoring_pending"), False),
+    )
+    return pyarrow.table(
+        {
+            **{name: raw.column(name) for name in _COPIED_FROM_RAW},
+            "score_calculation_status": pc.if_else(pending, "pending", "final"),
+            "template_context_id": pc.coalesce(
+                raw.column("template_context_id"), template.column("template_context_id")
+            ),
+            "template_name": template.column("template_name"),
+            "template_version": template.column("template_version"),
+            "raw_score": _raw_score(flat),
+        }
+    )
 
 
 def _raw_score(flat: FlatAnswers) -> pyarrow.Array:
@@ -100,8 +108,10 @@ def _question_columns(raw: pyarrow.Table, flat: FlatAnswers, lookup: TemplateLoo
     question_type = question.column("question_type")
 
     marked_na = _any_true(
-        pc.struct_field(questions, "markedNA"), pc.struct_field(questions, "systemMarkedNA"),
-        pc.struct_field(groups, "markedNA").take(question_group), pc.struct_field(groups, "systemMarkedNA").take(question_group),
+        pc.struct_field(questions, "markedNA"),
+        pc.struct_field(questions, "systemMarkedNA"),
+        pc.struct_field(groups, "markedNA").take(question_group),
+        pc.struct_field(groups, "systemMarkedNA").take(question_group),
     )
     multi_score, multi_text, has_options = _multiple_select(flat, template_id, lookup)
     is_multi = pc.or_(pc.fill_null(pc.equal(question_type, "multipleSelectQuestion"), False), has_options)
@@ -148,7 +158,11 @@ def _multiple_select(flat: FlatAnswers, template_id: pyarrow.Array, lookup: Temp
     answer_key = composite_key(option_template, option_question_id, pc.struct_field(flat.options, "answerId"))
     selected = pc.fill_null(lookup.answers.column("selected").take(find(lookup.answers, answer_key)), False)
     ticked = pyarrow.table(
-        {"parent": parent, "form_order": sub_question.column("form_order"), "text": sub_question.column("question_text")}
+        {
+            "parent": parent,
+            "form_order": sub_question.column("form_order"),
+            "text": sub_question.column("question_text"),
+        }
     ).filter(pc.and_(selected, pc.is_valid(sub_question.column("question_text"))))
     ticked = ticked.sort_by([("parent", "ascending"), ("form_order", "ascending")])
     joined = ticked.group_by("parent", use_threads=False).aggregate([("text", "list")])
@@ -170,7 +184,8 @@ def _require_question_ids(raw: pyarrow.Table, flat: FlatAnswers, question_id: py
         return
     first = pc.index(pc.is_null(question_id), True).as_py()
     evaluation_id = raw.column("evaluation_id")[int(flat.question_evaluation[first])].as_py()
-    raise MalformedEvaluationError(evaluation_id, "answers.questionGroupScores[].questionScores[].questionId", "is missing but required")
+    field = "answers.questionGroupScores[].questionScores[].questionId"
+    raise MalformedEvaluationError(evaluation_id, field, "is missing but required")
 
 
 def _as(values: pyarrow.Array | pyarrow.ChunkedArray, arrow_type: pyarrow.DataType) -> pyarrow.Array:

@@ -52,7 +52,7 @@ ANSWERS_SCHEMA = pyarrow.schema(
 """The only part of an evaluation's JSON that normalization and scoring read from the payload."""
 
 _PARSE_OPTIONS = pajson.ParseOptions(explicit_schema=ANSWERS_SCHEMA, unexpected_field_behavior="ignore")
-_BLOCK_SIZE = 16 << 20
+_READ_OPTIONS = pajson.ReadOptions(block_size=4 << 20)
 
 
 @dataclass(frozen=True)
@@ -84,40 +84,45 @@ def flatten_answers(raw: pyarrow.Table) -> FlatAnswers:
 
 def parse_answers(payloads: pyarrow.ChunkedArray, evaluation_ids: pyarrow.ChunkedArray) -> pyarrow.StructArray:
     """The `answers` struct of every payload, in row order (NULL when the evaluation has none)."""
-    if len(payloads) == 0:
-        return pyarrow.array([], type=ANSWERS_SCHEMA.field("answers").type)
-    lines = _newline_delimited(payloads)
-    try:
-        table = pajson.read_json(pyarrow.BufferReader(lines), read_options=pajson.ReadOptions(block_size=_BLOCK_SIZE), parse_options=_PARSE_OPTIONS)
-    except pyarrow.ArrowInvalid as error:
-        _raise_for_first_malformed(payloads, evaluation_ids, error)
-        raise
-    if table.num_rows != len(payloads):
-        raise ValueError(f"parsed {table.num_rows} payloads from {len(payloads)} rows: a payload is empty or not one JSON object")
-    return table.column("answers").combine_chunks()
-
-
-def _newline_delimited(payloads: pyarrow.ChunkedArray) -> pyarrow.Buffer:
-    """All payloads as one newline-delimited JSON buffer (compact JSON has no raw newlines)."""
     payloads = payloads.combine_chunks() if isinstance(payloads, pyarrow.ChunkedArray) else payloads
     if payloads.null_count:
         raise ValueError("raw_evaluations.payload has NULL values; every row must carry the evaluation's JSON")
-    if pc.any(pc.match_substring(payloads, "\n")).as_py():
-        payloads = pc.replace_substring(payloads, "\n", " ")
-    joined = pc.binary_join_element_wise(payloads, pyarrow.scalar(""), "\n")
-    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int32 if joined.type == pyarrow.string() else np.int64)
-    start, stop = int(offsets[joined.offset]), int(offsets[joined.offset + len(joined)])
-    return joined.buffers()[2].slice(start, stop - start)
+    if len(payloads) == 0:
+        return pyarrow.array([], type=ANSWERS_SCHEMA.field("answers").type)
+    try:
+        table = _read_lines(pc.binary_join_element_wise(payloads, pyarrow.scalar(""), "\n"))
+        if table.num_rows != len(payloads):
+            raise pyarrow.ArrowInvalid(f"parsed {table.num_rows} JSON objects from {len(payloads)} payloads")
+    except pyarrow.ArrowInvalid:
+        if not pc.any(pc.match_substring(payloads, "\n")).as_py():
+            _raise_for_first_malformed(payloads, evaluation_ids)
+            raise
+        # Pretty-printed JSON: its raw newlines are whitespace between tokens, so a space is equivalent.
+        return parse_answers(pc.replace_substring(payloads, "\n", " "), evaluation_ids)
+    return table.column("answers").combine_chunks()
 
 
-def _raise_for_first_malformed(payloads: pyarrow.ChunkedArray, evaluation_ids: pyarrow.ChunkedArray, error: Exception) -> None:
+def _read_lines(lines: pyarrow.StringArray) -> pyarrow.Table:
+    """Parse a string array of newline-terminated JSON objects from its value buffer, without a copy."""
+    offset_type = np.int64 if pyarrow.types.is_large_string(lines.type) else np.int32
+    offsets = np.frombuffer(lines.buffers()[1], dtype=offset_type)
+    start, stop = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
+    source = pyarrow.BufferReader(lines.buffers()[2].slice(start, stop - start))
+    return pajson.read_json(source, read_options=_READ_OPTIONS, parse_options=_PARSE_OPTIONS)
+
+
+def _raise_for_first_malformed(payloads: pyarrow.StringArray, evaluation_ids: pyarrow.ChunkedArray) -> None:
     """Re-parse one payload at a time (error path only) to name the evaluation that broke the batch."""
     for payload, evaluation_id in zip(payloads.to_pylist(), evaluation_ids.to_pylist()):
         try:
-            pajson.read_json(io.BytesIO(payload.replace("\n", " ").encode()), parse_options=_PARSE_OPTIONS)
+            parsed = pajson.read_json(io.BytesIO(payload.encode()), parse_options=_PARSE_OPTIONS)
         except pyarrow.ArrowInvalid as row_error:
             detail = str(row_error).removeprefix("JSON parse error: ").split(" in row ")[0]
-            raise MalformedEvaluationError(evaluation_id, "payload.answers", f"does not have the documented types: {detail}") from error
+            problem = f"does not have the documented types: {detail}"
+            raise MalformedEvaluationError(evaluation_id, "payload.answers", problem) from None
+        if parsed.num_rows != 1:
+            problem = f"holds {parsed.num_rows} JSON objects, expected exactly one"
+            raise MalformedEvaluationError(evaluation_id, "payload", problem)
 
 
 def _flatten(lists: pyarrow.Array) -> tuple[pyarrow.StructArray, np.ndarray]:

@@ -42,6 +42,7 @@ _TYPED_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 _REQUIRED = ("evaluation_id", "status", "template_id", "date_created")
 _ARROW_SCHEMA = schemas.arrow_schema(schemas.RawEvaluations)
+_compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 class EvaluationOutsideMonthError(ValueError):
@@ -58,13 +59,15 @@ def month_of(created: str | datetime) -> str:
 
 def evaluations_to_raw(evaluations: list[dict], month: str) -> pyarrow.Table:
     """One row per evaluation (version) of `month`; raises on the first malformed evaluation."""
+    if not isinstance(month, str) or not re.fullmatch(schemas.MONTH_PATTERN, month):
+        raise ValueError(f"month {month!r} is not a partition key of the form YYYY-MM-01")
     columns: dict[str, list] = {name: [] for name in _TYPED_FIELDS}
     payloads: list[str] = []
     for position, evaluation in enumerate(evaluations):
         row = _typed_row(evaluation, position)
         for name, value in row.items():
             columns[name].append(value)
-        payloads.append(json.dumps(evaluation, separators=(",", ":"), ensure_ascii=False))
+        payloads.append(_compact_json(evaluation))
     _require_month(columns["evaluation_id"], columns["date_created"], month)
     columns["evaluation_month"] = [month] * len(payloads)
     columns["payload"] = payloads
@@ -74,7 +77,8 @@ def evaluations_to_raw(evaluations: list[dict], month: str) -> pyarrow.Table:
 
 def _typed_row(evaluation: object, position: int) -> dict:
     if not isinstance(evaluation, dict):
-        raise MalformedEvaluationError(f"#{position}", "(evaluation)", f"is {type(evaluation).__name__}, expected a JSON object")
+        problem = f"is {type(evaluation).__name__}, expected a JSON object"
+        raise MalformedEvaluationError(f"#{position}", "(evaluation)", problem)
     raw_id = evaluation.get("id")
     evaluation_id = raw_id if isinstance(raw_id, str) else f"#{position} (id {raw_id!r})"
     row = {}
@@ -86,20 +90,17 @@ def _typed_row(evaluation: object, position: int) -> dict:
         if row[name] is None and name in _REQUIRED:
             raise MalformedEvaluationError(evaluation_id, ".".join(path), "is missing but required")
     if row["status"] not in schemas.EVALUATION_STATUSES:
-        raise MalformedEvaluationError(
-            evaluation_id, "status", f"has unknown value {row['status']!r}; known: {', '.join(schemas.EVALUATION_STATUSES)}"
-        )
+        known = ", ".join(schemas.EVALUATION_STATUSES)
+        raise MalformedEvaluationError(evaluation_id, "status", f"has unknown value {row['status']!r}; known: {known}")
     if row["evaluation_context_id"] is None:
         row["evaluation_context_id"] = row["evaluation_id"]
     return row
 
 
 def _require_month(ids: list[str], created: list[datetime], month: str) -> None:
-    if not isinstance(month, str) or not re.fullmatch(schemas.MONTH_PATTERN, month):
-        raise ValueError(f"month {month!r} is not a partition key of the form YYYY-MM-01")
     outside = [(evaluation_id, moment) for evaluation_id, moment in zip(ids, created) if month_of(moment) != month]
     if outside:
-        shown = ", ".join(f"{evaluation_id} (createdDate {moment.isoformat()})" for evaluation_id, moment in outside[:5])
+        shown = ", ".join(f"{ev_id} (createdDate {moment.isoformat()})" for ev_id, moment in outside[:5])
         raise EvaluationOutsideMonthError(
             f"{len(outside)} evaluation(s) handed to partition {month} were created in another month: {shown}. "
             "Partitions hold evaluations by the UTC month of createdDate; filter the fetched page by "

@@ -4,7 +4,8 @@ overall = 100 · Σ_g w(g)·pts(g) / Σ_g w(g)·max(g) over scored questions (mu
 multiple select through its option sub-questions), N/A questions and groups excluded from both
 sides, w(g) = 1 when the form's `weightMode` is OFF; any failed fatal ("kill") question → 0.
 The critical score's weighting is undocumented, so either the weighted or the unweighted formula
-is accepted (and 0 after a failed kill question, which Genesys may or may not zero too). Evaluations without answers or whose score is not final are not checked.
+is accepted (and 0 after a failed kill question, which Genesys may or may not zero too).
+Evaluations without answers or whose score is not final are not checked.
 """
 
 from __future__ import annotations
@@ -29,21 +30,27 @@ _ITEM_COLUMNS = [
 ]
 
 
-def recompute_scores(raw: pyarrow.Table, template_versions: pyarrow.Table, tolerance: float = TOLERANCE) -> pd.DataFrame:
+def recompute_scores(
+    raw: pyarrow.Table, template_versions: pyarrow.Table, tolerance: float = TOLERANCE
+) -> pd.DataFrame:
     """One row per final evaluation with answers: Genesys's scores beside ours, and whether they match."""
     return scores_from_items(normalize_items(raw, template_versions), template_versions, tolerance)
 
 
-def scores_from_items(items: pyarrow.Table, template_versions: pyarrow.Table, tolerance: float = TOLERANCE) -> pd.DataFrame:
+def scores_from_items(
+    items: pyarrow.Table, template_versions: pyarrow.Table, tolerance: float = TOLERANCE
+) -> pd.DataFrame:
     """`recompute_scores` for callers that already hold the `normalized_items` of the same batch."""
     df = schemas.to_pandas(items.select(_ITEM_COLUMNS))
     df = df[(df["score_calculation_status"] == "final") & df["overall_score"].notna()]
     evaluations = df.drop_duplicates("evaluation_id").set_index("evaluation_id")
-    scored = df[df["question_type"].isin(SCORED_TYPES) & ~df["item_marked_na"].fillna(False) & df["item_max_score"].notna()]
+    counted = ~df["item_marked_na"].fillna(False) & df["item_max_score"].notna()
+    scored = df[df["question_type"].isin(SCORED_TYPES) & counted]
     totals = _group_totals(scored, _weight_off_templates(template_versions))
     totals = totals.reindex(evaluations.index, fill_value=0.0)
 
-    killed = totals["failed_kill"].to_numpy(dtype=bool) | evaluations["any_failed_kill_question"].fillna(False).to_numpy(dtype=bool)
+    reported_kill = evaluations["any_failed_kill_question"].fillna(False).to_numpy(dtype=bool)
+    killed = totals["failed_kill"].to_numpy(dtype=bool) | reported_kill
     computed = _percent(totals["weighted_points"], totals["weighted_max"])
     expected_overall = np.where(killed, 0.0, computed)
     weighted_critical = _percent(totals["weighted_critical_points"], totals["weighted_critical_max"])

@@ -81,7 +81,8 @@ def referential_failures(raw_or_items: pyarrow.Table, template_versions: pyarrow
     lookup = TemplateLookup.build(template_versions)
     table = raw_or_items.combine_chunks()
     known_templates = lookup.templates.column("key").combine_chunks()
-    problems = [_rows("missing_template", table.filter(pc.invert(pc.is_in(table.column("template_id"), value_set=known_templates))))]
+    known = pc.is_in(table.column("template_id"), value_set=known_templates)
+    problems = [_rows("missing_template", table.filter(pc.invert(known)))]
     references = _raw_references(table) if "payload" in table.column_names else _item_references(table)
     for level, ids in references:
         ids = ids.filter(pc.is_in(ids.column("template_id"), value_set=known_templates))
@@ -95,7 +96,8 @@ def score_failures(raw: pyarrow.Table, template_versions: pyarrow.Table, toleran
     """Final evaluations whose overall or critical score differs from the §4 recomputation."""
     scores = recompute_scores(raw, template_versions, tolerance)
     failed = scores[~(scores["overall_matches"] & scores["critical_matches"])]
-    versions = schemas.to_pandas(template_versions.select(["template_id", "template_version"])).drop_duplicates("template_id")
+    versions = schemas.to_pandas(template_versions.select(["template_id", "template_version"]))
+    versions = versions.drop_duplicates("template_id")
     return failed.merge(versions, on="template_id", how="left").reindex(columns=SCORE_FAILURE_COLUMNS)
 
 
@@ -118,11 +120,12 @@ def _raw_references(raw: pyarrow.Table) -> list[tuple[str, pyarrow.Table]]:
     flat = flatten_answers(raw)
     evaluation = raw.select(["evaluation_id", "template_id"])
     questions = evaluation.take(pyarrow.array(flat.question_evaluation))
-    for name, values in (("section_id", pc.struct_field(flat.groups, "questionGroupId").take(pyarrow.array(flat.question_group))),
-                         ("question_id", pc.struct_field(flat.questions, "questionId")),
-                         ("answer_id", pc.struct_field(flat.questions, "answerId"))):
-        questions = questions.append_column(name, values)
+    section_id = pc.struct_field(flat.groups, "questionGroupId").take(pyarrow.array(flat.question_group))
+    questions = questions.append_column("section_id", section_id)
+    for name, field in (("question_id", "questionId"), ("answer_id", "answerId")):
+        questions = questions.append_column(name, pc.struct_field(flat.questions, field))
     options = evaluation.take(pyarrow.array(flat.question_evaluation[flat.option_question]))
     for name, field in (("question_id", "questionId"), ("answer_id", "answerId")):
         options = options.append_column(name, pc.struct_field(flat.options, field))
-    return [("section", questions), ("question", questions), ("answer", questions), ("question", options), ("answer", options)]
+    return [("section", questions), ("question", questions), ("answer", questions),
+            ("question", options), ("answer", options)]

@@ -1,0 +1,115 @@
+"""The embedded default: a DuckDB file under GENESYS_QUALITY_HOME.
+
+A DuckDB file is opened read-write by one process at a time, so every operation opens its own
+connection, waits (up to `lock_timeout_seconds`) while another process holds the file, and closes
+it as soon as it is done: the Dagster UI, a sensor and a second run share the file in turn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from pathlib import Path
+from typing import Iterator, Mapping
+
+import duckdb
+import pyarrow
+
+from .base import Session, Warehouse
+from .dialect import DUCKDB
+from .errors import WarehouseUnavailableError
+from .sql import Statement, WarehouseSql
+
+_BATCH_RELATION = "genesys_quality_staging_batch"
+
+
+class _DuckDBSession:
+    def __init__(self, connection: duckdb.DuckDBPyConnection, sql: WarehouseSql):
+        self._connection = connection
+        self._sql = sql
+
+    def execute(self, statement: Statement, values: Mapping[str, object] = {}) -> None:
+        self._connection.execute(statement.text, statement.bind(values) or None)
+
+    def fetch_rows(self, statement: Statement, values: Mapping[str, object] = {}) -> list[tuple]:
+        return self._connection.execute(statement.text, statement.bind(values) or None).fetchall()
+
+    def fetch_arrow(self, statement: Statement, values: Mapping[str, object] = {}) -> pyarrow.Table:
+        return self._connection.sql(statement.text, params=statement.bind(values) or None).to_arrow_table()
+
+    def column_names(self, statement: Statement) -> list[str]:
+        return [column[0] for column in self._connection.execute(statement.text).description]
+
+    def stage(self, batch: pyarrow.Table, month: str) -> None:
+        self._connection.register(_BATCH_RELATION, batch)
+        try:
+            self.execute(self._sql.insert_staging_from(_BATCH_RELATION, month))
+        finally:
+            self._connection.unregister(_BATCH_RELATION)
+
+    def begin(self) -> None:
+        self._connection.begin()
+
+    def commit(self) -> None:
+        self._connection.commit()
+
+    def rollback(self) -> None:
+        self._connection.rollback()
+
+
+def _is_lock_conflict(error: duckdb.Error) -> bool:
+    return "lock" in str(error).lower()
+
+
+class DuckDBWarehouse(Warehouse):
+    """`quality_evaluations` in a local DuckDB file."""
+
+    creates_schema = True
+
+    def __init__(
+        self,
+        database_path: str | os.PathLike[str],
+        schema: str = "main",
+        table: str = "quality_evaluations",
+        lock_timeout_seconds: float = 30.0,
+        *,
+        history_table: str = "quality_evaluation_score_history",
+        fail_after_statement: str | None = None,
+    ):
+        sql = WarehouseSql(DUCKDB, schema=schema, table=table, history_table=history_table)
+        super().__init__(sql, fail_after_statement=fail_after_statement)
+        self.database_path = Path(database_path)
+        self.lock_timeout_seconds = lock_timeout_seconds
+
+    def __repr__(self) -> str:
+        return f"DuckDBWarehouse({str(self.database_path)!r}, table={self.sql.target})"
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.lock_timeout_seconds
+        while True:
+            try:
+                return duckdb.connect(str(self.database_path))
+            except duckdb.Error as error:
+                if not _is_lock_conflict(error):
+                    raise WarehouseUnavailableError(
+                        f"cannot open the DuckDB warehouse file {self.database_path}: {error}. Check that its "
+                        "directory exists and is writable (GENESYS_QUALITY_HOME) and that the file is a DuckDB database."
+                    ) from error
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise WarehouseUnavailableError(
+                        f"the DuckDB warehouse file {self.database_path} is locked by another process and stayed "
+                        f"locked for {self.lock_timeout_seconds:g} s ({error}). Wait for that process (another run, "
+                        "a notebook or the DuckDB CLI) to finish or close it, or raise lock_timeout_seconds, then retry."
+                    ) from error
+                time.sleep(min(0.1, remaining))
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[Session]:
+        connection = self._connect()
+        try:
+            connection.execute("SET TimeZone = 'UTC'")
+            yield _DuckDBSession(connection, self.sql)
+        finally:
+            connection.close()

@@ -1,0 +1,432 @@
+"""Every SQL statement the warehouse runs, generated per dialect from the pandera models.
+
+Column lists, types and the "changed?" predicate come from `transform/schemas.py`; the dialects
+differ only in `dialect.py` (types, parameter markers, identifier case, table options). Values are
+never spliced into SQL text: they are bound parameters, constants included.
+
+The target table is referred to by its bare quoted name inside MERGE and UPDATE (Snowflake's
+UPDATE takes no alias), so the aliases below are reserved and refused as table names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from genesys_quality.transform.schemas import (
+    BOOKKEEPING_COLUMNS,
+    EVALUATION_STATUSES,
+    SCORE_CALCULATION_STATUSES,
+    WAREHOUSE_KEY,
+    NormalizedItems,
+    ScoreHistory,
+    WarehouseRows,
+    column_names,
+    logical_types,
+    nullable_columns,
+)
+
+from .dialect import Dialect
+from .errors import InvalidIdentifierError
+
+BUSINESS_COLUMNS = column_names(NormalizedItems)
+TARGET_COLUMNS = column_names(WarehouseRows)
+HISTORY_COLUMNS = column_names(ScoreHistory)
+IS_DELETED, DELETED_AT, CREATED_AT, UPDATED_AT = BOOKKEEPING_COLUMNS
+EVALUATION_ID, QUESTION_ID = WAREHOUSE_KEY
+FINAL, PENDING = SCORE_CALCULATION_STATUSES
+RETRACTED = "RETRACTED"
+DELETED = "DELETED"
+"""History status of an evaluation whose every row is soft-deleted."""
+
+VALIDITY_COLUMNS = ("valid_from", "valid_to", "is_current")
+STATE_COLUMNS = [name for name in HISTORY_COLUMNS if name not in VALIDITY_COLUMNS]
+STATE_IDENTITY_COLUMNS = ("evaluation_context_id", "evaluation_version", "evaluation_month")
+"""State columns that keep their last value once an evaluation is deleted (scores become NULL)."""
+MONTH = "evaluation_month"
+STATUS = "status"
+SCORE_CALCULATION_STATUS = "score_calculation_status"
+OVERALL_SCORE = "overall_score"
+TEMPLATE_CONTEXT_ID = "template_context_id"
+RESERVED_ALIASES = ("staged", "state")
+"""Aliases used beside the bare target or history table name in MERGE and UPDATE."""
+
+assert RETRACTED in EVALUATION_STATUSES
+assert set(WAREHOUSE_KEY) <= set(BUSINESS_COLUMNS)
+assert {MONTH, STATUS, SCORE_CALCULATION_STATUS, OVERALL_SCORE, TEMPLATE_CONTEXT_ID} <= set(BUSINESS_COLUMNS)
+assert {*VALIDITY_COLUMNS, *STATE_IDENTITY_COLUMNS, STATUS, EVALUATION_ID} <= set(HISTORY_COLUMNS)
+
+TRANSACTION_STATEMENTS = ("merge", "soft_delete", "close_history", "open_history")
+"""The writes of one load, in order, all inside one transaction."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """SQL text plus the names of its parameters; constants are bound at generation time."""
+
+    name: str
+    text: str
+    runtime_params: tuple[str, ...] = ()
+    constants: Mapping[str, object] = field(default_factory=dict)
+
+    def bind(self, values: Mapping[str, object]) -> dict[str, object]:
+        missing = [name for name in self.runtime_params if name not in values]
+        if missing:
+            raise KeyError(f"statement {self.name!r} needs parameters {missing}")
+        return {**self.constants, **{name: values[name] for name in self.runtime_params}}
+
+
+class _Params:
+    """Collects the parameters one statement uses while its text is generated."""
+
+    def __init__(self, dialect: Dialect):
+        self._dialect = dialect
+        self.runtime: list[str] = []
+        self.constants: dict[str, object] = {}
+
+    def value(self, name: str, logical_type: str | None = None) -> str:
+        if name not in self.runtime:
+            self.runtime.append(name)
+        return self._marker(name, logical_type)
+
+    def const(self, name: str, value: object) -> str:
+        self.constants[name] = value
+        return self._marker(name, None)
+
+    def _marker(self, name: str, logical_type: str | None) -> str:
+        marker = self._dialect.placeholder(name)
+        return f"CAST({marker} AS {self._dialect.sql_type(logical_type)})" if logical_type else marker
+
+    def statement(self, name: str, text: str) -> Statement:
+        return Statement(name, text, tuple(self.runtime), dict(self.constants))
+
+
+def staging_table_name(table: str, month: str) -> str:
+    """`quality_evaluations__staging_202610`: one per month, so two months never collide."""
+    return f"{table}__staging_{month[:4]}{month[5:7]}"
+
+
+class WarehouseSql:
+    """The statements for one target table, its history table and their per-month staging tables."""
+
+    def __init__(self, dialect: Dialect, *, schema: str, table: str, history_table: str, database: str | None = None):
+        for name in (table, history_table):
+            if name.lower() in RESERVED_ALIASES:
+                raise InvalidIdentifierError(f"table name {name!r} is reserved as a SQL alias; choose another name.")
+        if table.lower() == history_table.lower():
+            raise InvalidIdentifierError(f"the table and the history table must differ (both {table!r}).")
+        self.dialect = dialect
+        self.schema = (f"{dialect.quote(database)}." if database is not None else "") + dialect.quote(schema)
+        self.table = table
+        self.target = f"{self.schema}.{dialect.quote(table)}"
+        self.history = f"{self.schema}.{dialect.quote(history_table)}"
+        self._t = dialect.quote(table)
+        self._h = dialect.quote(history_table)
+        dialect.quote(staging_table_name(table, "2000-01-01"))
+
+    def _c(self, column: str, qualifier: str | None = None) -> str:
+        quoted = self.dialect.quote(column)
+        return f"{qualifier}.{quoted}" if qualifier else quoted
+
+    def _columns(self, columns: list[str], qualifier: str | None = None) -> str:
+        return ", ".join(self._c(column, qualifier) for column in columns)
+
+    def staging(self, month: str) -> str:
+        return f"{self.schema}.{self.dialect.quote(staging_table_name(self.table, month))}"
+
+    # --- DDL -------------------------------------------------------------------------------
+
+    def _column_definitions(self, model) -> str:
+        nullable = nullable_columns(model)
+        return ",\n  ".join(
+            f"{self._c(name)} {self.dialect.sql_type(kind)}{'' if name in nullable else ' NOT NULL'}"
+            for name, kind in logical_types(model).items()
+        )
+
+    def create_schema(self) -> Statement:
+        return Statement("create_schema", f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+
+    def create_target(self) -> Statement:
+        cluster = f"\nCLUSTER BY ({self._c(MONTH)})" if self.dialect.cluster_target_by_month else ""
+        text = f"CREATE TABLE IF NOT EXISTS {self.target} (\n  {self._column_definitions(WarehouseRows)}\n){cluster}"
+        return Statement("create_target", text)
+
+    def create_history(self) -> Statement:
+        text = f"CREATE TABLE IF NOT EXISTS {self.history} (\n  {self._column_definitions(ScoreHistory)}\n)"
+        return Statement("create_history", text)
+
+    def create_staging(self, month: str) -> Statement:
+        kind = self.dialect.staging_table_kind
+        text = f"CREATE OR REPLACE {kind}TABLE {self.staging(month)} (\n  {self._column_definitions(NormalizedItems)}\n)"
+        return Statement("create_staging", text)
+
+    def drop_staging(self, month: str) -> Statement:
+        return Statement("drop_staging", f"DROP TABLE IF EXISTS {self.staging(month)}")
+
+    def probe_columns(self, which: str) -> Statement:
+        """No rows, only the column names of the target or history table as it exists."""
+        table = self.target if which == "target" else self.history
+        return Statement("probe_columns", f"SELECT * FROM {table} WHERE 1 = 0")
+
+    # --- staging ---------------------------------------------------------------------------
+
+    def insert_staging_from(self, relation: str, month: str) -> Statement:
+        """Append a registered Arrow batch (DuckDB); Arrow carries dates as 'YYYY-MM-01' strings."""
+        types = logical_types(NormalizedItems)
+        selected = ", ".join(
+            f"CAST({self._c(name)} AS {self.dialect.sql_type('date')})" if types[name] == "date" else self._c(name)
+            for name in BUSINESS_COLUMNS
+        )
+        text = (
+            f"INSERT INTO {self.staging(month)} ({self._columns(BUSINESS_COLUMNS)})\n"
+            f"SELECT {selected} FROM {self.dialect.quote(relation)}"
+        )
+        return Statement("stage_batch", text)
+
+    def staging_profile(self, month: str) -> Statement:
+        p = _Params(self.dialect)
+        status = self._c(SCORE_CALCULATION_STATUS)
+        final, pending = p.const("final", FINAL), p.const("pending", PENDING)
+        text = (
+            f"SELECT COUNT(*),\n"
+            f"  COALESCE(SUM(CASE WHEN {self._c(MONTH)} <> {p.value('month', 'date')} THEN 1 ELSE 0 END), 0),\n"
+            f"  COALESCE(SUM(CASE WHEN {status} IN ({final}, {pending}) THEN 0 ELSE 1 END), 0),\n"
+            f"  COALESCE(SUM(CASE WHEN {status} = {pending} THEN 1 ELSE 0 END), 0),\n"
+            f"  COUNT(DISTINCT CASE WHEN {status} = {pending} THEN {self._c(EVALUATION_ID)} END)\n"
+            f"FROM {self.staging(month)}"
+        )
+        return p.statement("staging_profile", text)
+
+    def duplicate_keys(self, month: str) -> Statement:
+        key = self._columns(list(WAREHOUSE_KEY))
+        text = (
+            f"SELECT {key}, COUNT(*) FROM {self.staging(month)}\n"
+            f"GROUP BY {key} HAVING COUNT(*) > 1 ORDER BY {key} LIMIT 5"
+        )
+        return Statement("duplicate_keys", text)
+
+    # --- the load transaction ----------------------------------------------------------------
+
+    def _key_match(self, left: str, right: str) -> str:
+        return " AND ".join(f"{self._c(k, left)} = {self._c(k, right)}" for k in WAREHOUSE_KEY)
+
+    def _changed(self, target: str, source: str) -> str:
+        """A matched row needs an update: it was soft-deleted or any business column differs."""
+        compared = [c for c in BUSINESS_COLUMNS if c not in WAREHOUSE_KEY]
+        distinct = "\n    OR ".join(f"{self._c(c, target)} IS DISTINCT FROM {self._c(c, source)}" for c in compared)
+        return f"{self._c(IS_DELETED, target)}\n    OR {distinct}"
+
+    def merge_counts(self, month: str) -> Statement:
+        """What the MERGE will do (inserted, updated, unchanged), classified with its own predicate."""
+        p = _Params(self.dialect)
+        action = (
+            f"CASE WHEN {self._c(EVALUATION_ID, 't')} IS NULL THEN 0\n"
+            f"    WHEN {self._changed('t', 'staged')} THEN 1 ELSE 2 END"
+        )
+        text = (
+            "SELECT " + ", ".join(f"COALESCE(SUM(CASE WHEN action = {code} THEN 1 ELSE 0 END), 0)" for code in range(3))
+            + f"\nFROM (SELECT {action} AS action\n"
+            f"  FROM {self.staging(month)} AS staged\n"
+            f"  LEFT JOIN {self.target} AS t ON {self._key_match('t', 'staged')}\n"
+            f"  WHERE {self._c(SCORE_CALCULATION_STATUS, 'staged')} = {p.const('final', FINAL)}) AS planned"
+        )
+        return p.statement("merge_counts", text)
+
+    def merge(self, month: str) -> Statement:
+        """Upsert the month's final rows; un-deletes a row that reappears; leaves equal rows alone."""
+        p = _Params(self.dialect)
+        now = p.value("now", "timestamp")
+        updates = [f"{self._c(c)} = {self._c(c, 'staged')}" for c in BUSINESS_COLUMNS if c not in WAREHOUSE_KEY]
+        updates += [f"{self._c(IS_DELETED)} = FALSE", f"{self._c(DELETED_AT)} = NULL", f"{self._c(UPDATED_AT)} = {now}"]
+        values = [self._c(c, "staged") for c in BUSINESS_COLUMNS] + ["FALSE", "NULL", now, now]
+        text = (
+            f"MERGE INTO {self.target}\n"
+            f"USING (SELECT * FROM {self.staging(month)} "
+            f"WHERE {self._c(SCORE_CALCULATION_STATUS)} = {p.const('final', FINAL)}) AS staged\n"
+            f"ON {self._key_match(self._t, 'staged')}\n"
+            f"WHEN MATCHED AND ({self._changed(self._t, 'staged')}) THEN UPDATE SET\n  "
+            + ",\n  ".join(updates)
+            + f"\nWHEN NOT MATCHED THEN INSERT ({self._columns(TARGET_COLUMNS)})\n"
+            f"  VALUES ({', '.join(values)})"
+        )
+        return p.statement("merge", text)
+
+    def _vanished(self, p: _Params, month: str) -> str:
+        """Rows of this month that the source no longer has, unless their evaluation is pending."""
+        t, staging = self._t, self.staging(month)
+        return (
+            f"{self._c(MONTH, t)} = {p.value('month', 'date')}\n"
+            f"  AND NOT {self._c(IS_DELETED, t)}\n"
+            f"  AND NOT EXISTS (SELECT 1 FROM {staging} AS staged WHERE {self._key_match('staged', t)})\n"
+            f"  AND NOT EXISTS (SELECT 1 FROM {staging} AS staged\n"
+            f"    WHERE {self._c(EVALUATION_ID, 'staged')} = {self._c(EVALUATION_ID, t)}\n"
+            f"    AND {self._c(SCORE_CALCULATION_STATUS, 'staged')} = {p.const('pending', PENDING)})"
+        )
+
+    def soft_delete_count(self, month: str) -> Statement:
+        p = _Params(self.dialect)
+        return p.statement("soft_delete_count", f"SELECT COUNT(*) FROM {self.target}\nWHERE {self._vanished(p, month)}")
+
+    def soft_delete(self, month: str) -> Statement:
+        p = _Params(self.dialect)
+        now = p.value("now", "timestamp")
+        text = (
+            f"UPDATE {self.target}\n"
+            f"SET {self._c(IS_DELETED)} = TRUE, {self._c(DELETED_AT)} = {now}, {self._c(UPDATED_AT)} = {now}\n"
+            f"WHERE {self._vanished(p, month)}"
+        )
+        return p.statement("soft_delete", text)
+
+    def _states(self, p: _Params) -> str:
+        """One score state per evaluation of the month, read back from the merged target table."""
+        live = f"NOT {self._c(IS_DELETED)}"
+        selected = []
+        for column in STATE_COLUMNS:
+            c = self._c(column)
+            if column == EVALUATION_ID:
+                selected.append(c)
+            elif column == STATUS:
+                selected.append(
+                    f"CASE WHEN COUNT(CASE WHEN {live} THEN 1 END) = 0 THEN {p.const('deleted', DELETED)} "
+                    f"ELSE MAX(CASE WHEN {live} THEN {c} END) END AS {c}"
+                )
+            elif column in STATE_IDENTITY_COLUMNS:
+                selected.append(f"COALESCE(MAX(CASE WHEN {live} THEN {c} END), MAX({c})) AS {c}")
+            else:
+                selected.append(f"MAX(CASE WHEN {live} THEN {c} END) AS {c}")
+        return (
+            f"SELECT {', '.join(selected)}\n"
+            f"  FROM {self.target} WHERE {self._c(MONTH)} = {p.value('month', 'date')}\n"
+            f"  GROUP BY {self._c(EVALUATION_ID)}"
+        )
+
+    def close_history(self) -> Statement:
+        """End the current interval of every evaluation of the month whose state changed."""
+        p = _Params(self.dialect)
+        now = p.value("now", "timestamp")
+        h = self._h
+        compared = [c for c in STATE_COLUMNS if c != EVALUATION_ID]
+        differs = "\n    OR ".join(f"{self._c(c, 'state')} IS DISTINCT FROM {self._c(c, h)}" for c in compared)
+        text = (
+            f"UPDATE {self.history}\n"
+            f"SET {self._c('valid_to')} = {now}, {self._c('is_current')} = FALSE\n"
+            f"FROM ({self._states(p)}) AS state\n"
+            f"WHERE {self._c(EVALUATION_ID, 'state')} = {self._c(EVALUATION_ID, h)}\n"
+            f"  AND {self._c('is_current', h)}\n"
+            f"  AND ({differs})"
+        )
+        return p.statement("close_history", text)
+
+    def _without_current(self) -> str:
+        h = self._h
+        return (
+            f"NOT EXISTS (SELECT 1 FROM {self.history}\n"
+            f"  WHERE {self._c(EVALUATION_ID, h)} = {self._c(EVALUATION_ID, 'state')} AND {self._c('is_current', h)})"
+        )
+
+    def open_history_count(self) -> Statement:
+        p = _Params(self.dialect)
+        text = f"SELECT COUNT(*) FROM ({self._states(p)}) AS state\nWHERE {self._without_current()}"
+        return p.statement("open_history_count", text)
+
+    def open_history(self) -> Statement:
+        """Start an interval for every evaluation of the month that has no current one."""
+        p = _Params(self.dialect)
+        now = p.value("now", "timestamp")
+        text = (
+            f"INSERT INTO {self.history} ({self._columns(HISTORY_COLUMNS)})\n"
+            f"SELECT {self._columns(STATE_COLUMNS, 'state')}, {now}, NULL, TRUE\n"
+            f"FROM ({self._states(p)}) AS state\n"
+            f"WHERE {self._without_current()}"
+        )
+        return p.statement("open_history", text)
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def select_target(self, *, by_month: bool, include_deleted: bool) -> Statement:
+        p = _Params(self.dialect)
+        where = [f"{self._c(MONTH)} = {p.value('month', 'date')}"] if by_month else []
+        where += [] if include_deleted else [f"NOT {self._c(IS_DELETED)}"]
+        text = (
+            f"SELECT {self._columns(TARGET_COLUMNS)} FROM {self.target}"
+            + (f"\nWHERE {' AND '.join(where)}" if where else "")
+            + f"\nORDER BY {self._columns([MONTH, EVALUATION_ID, QUESTION_ID])}"
+        )
+        return p.statement("select_target", text)
+
+    def select_history(self, *, by_context: bool) -> Statement:
+        p = _Params(self.dialect)
+        context = self._c("evaluation_context_id")
+        where = f"\nWHERE {context} = {p.value('evaluation_context_id')}" if by_context else ""
+        text = (
+            f"SELECT {self._columns(HISTORY_COLUMNS)} FROM {self.history}{where}\n"
+            f"ORDER BY {self._columns(['evaluation_context_id', EVALUATION_ID, 'valid_from'])}"
+        )
+        return p.statement("select_history", text)
+
+    def month_summary(self) -> Statement:
+        """Per month: live rows, evaluations and their mean score (one score per evaluation)."""
+        p = _Params(self.dialect)
+        month, evaluation, score = self._c(MONTH), self._c(EVALUATION_ID), self._c(OVERALL_SCORE)
+        rows, evaluations, average = (self._c(n) for n in ("rows", "evaluations", "avg_overall_score"))
+        text = (
+            f"SELECT {month}, SUM(item_rows) AS {rows}, COUNT(*) AS {evaluations}, AVG({score}) AS {average}\n"
+            f"FROM (SELECT {month}, {evaluation}, COUNT(*) AS item_rows, MAX({score}) AS {score}\n"
+            f"  FROM {self.target}\n"
+            f"  WHERE NOT {self._c(IS_DELETED)} AND {self._c(STATUS)} <> {p.const('retracted', RETRACTED)}\n"
+            f"  GROUP BY {month}, {evaluation}) AS per_evaluation\n"
+            f"GROUP BY {month} ORDER BY {month}"
+        )
+        return p.statement("month_summary", text)
+
+    def months_using_form_context(self, month_count: int | None) -> Statement:
+        """Months with live rows scored on any version of one form (`month_count` months to filter on)."""
+        p = _Params(self.dialect)
+        month = self._c(MONTH)
+        where = [f"{self._c(TEMPLATE_CONTEXT_ID)} = {p.value('context_id')}", f"NOT {self._c(IS_DELETED)}"]
+        if month_count is not None:
+            markers = ", ".join(p.value(f"month_{i}", "date") for i in range(month_count))
+            where.append(f"{month} IN ({markers})")
+        text = f"SELECT DISTINCT {month} FROM {self.target}\nWHERE {' AND '.join(where)}\nORDER BY {month}"
+        return p.statement("months_using_form_context", text)
+
+    def evaluation_totals(self) -> Statement:
+        p = _Params(self.dialect)
+        evaluation = self._c(EVALUATION_ID)
+        totals = [self._c(c) for c in ("evaluation_context_id", STATUS, OVERALL_SCORE, "critical_score")]
+        text = (
+            f"SELECT {evaluation}, " + ", ".join(f"MAX({c}) AS {c}" for c in totals) + "\n"
+            f"FROM {self.target}\n"
+            f"WHERE {self._c(MONTH)} = {p.value('month', 'date')} AND NOT {self._c(IS_DELETED)}\n"
+            f"GROUP BY {evaluation} ORDER BY {evaluation}"
+        )
+        return p.statement("evaluation_totals", text)
+
+    def load_statements(self, month: str) -> list[Statement]:
+        """Every statement a load runs, for inspection (tests parse them; docs show them)."""
+        return [
+            self.create_target(),
+            self.create_history(),
+            self.create_staging(month),
+            self.staging_profile(month),
+            self.duplicate_keys(month),
+            self.merge_counts(month),
+            self.merge(month),
+            self.soft_delete_count(month),
+            self.soft_delete(month),
+            self.close_history(),
+            self.open_history_count(),
+            self.open_history(),
+            self.drop_staging(month),
+        ]
+
+    def read_statements(self) -> list[Statement]:
+        return [
+            self.probe_columns("target"),
+            self.probe_columns("history"),
+            self.select_target(by_month=True, include_deleted=False),
+            self.select_history(by_context=True),
+            self.month_summary(),
+            self.months_using_form_context(2),
+            self.evaluation_totals(),
+        ]
