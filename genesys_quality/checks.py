@@ -133,7 +133,7 @@ class NormalizedMonthValidator:
     def add(self, raw_batch: pa.Table, items: pa.Table) -> None:
         frame = schemas.to_pandas(items)
         self.schema.add(*_timed(_schema_and_ranges, frame))
-        self.referential.add(*_timed(referential_failures, frame, self.template_versions))
+        self.referential.add(*_timed(referential_failures, items, self.template_versions))
         scored, seconds = _timed(score_failures, raw_batch, self.template_versions)
         self.scores.add(scored, seconds)
         self._counts["baseline_rows"] += int((frame["question_id"] == BASELINE_QUESTION_ID).sum())

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 from .auth import TokenIssuer
 
-FAIL_KINDS = ("503", "500", "reset", "malformed", "429")
+FAIL_KINDS = ("503", "500", "reset", "malformed", "429", "401")
 
 
 @dataclass(frozen=True)
 class Fault:
     kind: str
-    """One of: error (an ErrorBody with `status`), reset, malformed, 429."""
+    """One of: error (an ErrorBody with `status`), reset, malformed, 429, 401 (bad.credentials)."""
     status: int = 0
     retry_after: int = 0
 
@@ -87,7 +87,10 @@ class Faults:
         return self.describe()
 
     def fail_next(self, n: int, kind: str = "503", path_pattern: str | None = None, method: str | None = None) -> dict:
-        """The next `n` matching requests fail as `kind` (503, 500, reset, malformed, 429), in order."""
+        """The next `n` matching requests fail as `kind` (503, 500, reset, malformed, 429, 401), in order.
+
+        401 answers `bad.credentials` as if the token had just expired (the token itself stays valid).
+        """
         kind = str(kind)
         if kind not in FAIL_KINDS:
             raise ValueError(f"kind must be one of {list(FAIL_KINDS)}, got {kind!r}")
@@ -165,6 +168,8 @@ def _fault_of(kind: str) -> Fault:
         return Fault("error", int(kind))
     if kind == "429":
         return Fault("429", 429, 1)
+    if kind == "401":
+        return Fault("401", 401)
     return Fault(kind, 200 if kind == "malformed" else 0)
 
 

@@ -85,7 +85,7 @@ class Organisation:
     def get_evaluation(self, evaluation_id: str) -> dict:
         """The evaluation as `GET /conversations/{cid}/evaluations/{eid}` shows it."""
         with self.lock:
-            return response_view(self._require(evaluation_id), self.store.patches.get(evaluation_id))
+            return copy.deepcopy(response_view(self._require(evaluation_id), self.store.patches.get(evaluation_id)))
 
     def evaluations_in_month(self, month: str) -> list[dict]:
         """Current state of every evaluation created in `month`, exactly as search returns them."""
@@ -100,9 +100,12 @@ class Organisation:
         for ref in iterate_segments(segments):
             with self.lock:
                 doc = self.store.resolve(ref)
-                patches = self.store.patches.get(doc["id"]) if doc else None
-            if doc is not None:
-                yield search_view(doc, patches)
+                if doc is None:
+                    continue
+                view = search_view(doc, self.store.patches.get(doc["id"]))
+                if self.store.is_stored(ref):
+                    view = copy.deepcopy(view)
+            yield view
 
     # -- control: evaluations ----------------------------------------------------------------
 
@@ -248,7 +251,8 @@ class Organisation:
         return context_id
 
     def _view(self, doc: dict) -> dict:
-        return search_view(doc, self.store.patches.get(doc["id"]))
+        """A caller-owned copy (stored documents are shared and must never be edited in place)."""
+        return copy.deepcopy(search_view(doc, self.store.patches.get(doc["id"])))
 
     def _save(self, doc: dict, **changes: Any) -> dict:
         updated = ordered({**doc, **changes})

@@ -12,6 +12,7 @@ Short pages never lose evaluations: page boundaries are the running sum of the p
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from . import dates, errors
@@ -65,6 +66,15 @@ class QueryPlan:
             if (low is not None and moment < low) or (high is not None and moment >= high):
                 return False
         return True
+
+    def people(self) -> tuple[set[str] | None, set[str] | None]:
+        """(agent ids, evaluator ids) a generated match must have (its assignee is its evaluator)."""
+        filters = dict(self.filters)
+        agent = filters.get("agentUserId")
+        evaluators = {filters[k] for k in ("evaluatorUserId", "assigneeUserId") if k in filters}
+        if len(evaluators) > 1:
+            return ({agent} if agent else None), set()
+        return ({agent} if agent else None), (evaluators or None)
 
     def created_window(self) -> tuple[int, int]:
         lag_low, lag_high = DATE_LAGS_MS[self.sort_field]
@@ -123,8 +133,10 @@ def run_query(org, plan: QueryPlan, params: list[tuple[str, str]]) -> dict:
             matched.sort(key=lambda item: (item[0].get(plan.sort_field) or "~", item[0]["id"]))
             refs = [ref for _, ref in matched]
         else:
-            key = ("query", plan.filters, plan.states, plan.is_released, plan.agent_has_read, plan.window, plan.sort_field, plan.descending)
-            refs = [unpack(p) for p in store.find_sorted(plan.matches, plan.sort_field, plan.created_window(), plan.descending, key)]
+            key = ("query", dataclasses.replace(plan, page_size=0, page_number=0, with_answers=False, maximum=None))
+            prefilter = store.population.people_filter(*plan.people())
+            packed = store.find_sorted(plan.matches, plan.sort_field, plan.created_window(), plan.descending, key, prefilter)
+            refs = [unpack(p) for p in packed]
         truth = len(refs) if plan.maximum is None else min(len(refs), plan.maximum)
         page_key = key_of(org.config.seed, "query-pages", sorted((k, v) for k, v in params if k != "pageNumber"))
         start, length = _page_bounds(page_key, plan.page_number, plan.page_size, truth)

@@ -75,6 +75,16 @@ class SearchPlan:
                 high = min(high, criterion.window[1] - lag_low)
         return low, high
 
+    def people(self) -> tuple[set[str] | None, set[str] | None]:
+        """(agent ids, evaluator ids) a generated match must have (its assignee is its evaluator)."""
+        agents = evaluators = None
+        for c in self.criteria:
+            if c.type == "EXACT" and not c.negate and c.field == "agentId":
+                agents = set(c.values) if agents is None else agents & c.values
+            if c.type == "EXACT" and not c.negate and c.field in ("evaluatorId", "assigneeId"):
+                evaluators = set(c.values) if evaluators is None else evaluators & c.values
+        return agents, evaluators
+
     def is_created_range_only(self) -> bool:
         return self.sort_by == "createdDate" and not self.system_submitted and all(
             c.type == "DATE_RANGE" and c.field == "createdDate" and not c.negate for c in self.criteria
@@ -122,7 +132,8 @@ def run_search(org, plan: SearchPlan) -> dict:
             refs = slice_segments(segments, offset, plan.page_size, plan.descending)
         else:
             key = ("search", plan.criteria, plan.sort_by, plan.descending, plan.system_submitted)
-            packed = store.find_sorted(_matcher(plan), plan.sort_by, plan.created_window(), plan.descending, key)
+            prefilter = store.population.people_filter(*plan.people())
+            packed = store.find_sorted(_matcher(plan), plan.sort_by, plan.created_window(), plan.descending, key, prefilter)
             refs = [unpack(item) for item in packed[offset : offset + plan.page_size]]
         results = []
         for ref in refs:

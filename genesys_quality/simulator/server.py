@@ -77,6 +77,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault is not None and fault.kind == "error":
             response = Response(fault.status, errors.server_error(fault.status))
+        elif fault is not None and fault.kind == "401":
+            response = Response(401, errors.bad_credentials())
         elif fault is not None and fault.kind == "429":
             error = errors.too_many_requests(fault.retry_after)
             response = Response(429, error, error.headers)
@@ -110,6 +112,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, _encode(payload, correlation_id), {}, correlation_id, count=False)
 
     def _send(self, status: int, payload: bytes, headers: dict, correlation_id: str, count: bool = True) -> None:
+        if count:  # before writing, so a client that has its response also sees it counted
+            self.server.simulator.stats.record_response(status)
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -118,8 +122,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
-        if count:
-            self.server.simulator.stats.record_response(status)
 
     def _reset(self) -> None:
         """Close the socket with RST and no response, as a dropped connection looks to a client."""

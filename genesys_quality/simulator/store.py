@@ -63,6 +63,10 @@ class EvaluationStore:
             return None
         return self.doc(ref, with_answers)
 
+    def is_stored(self, ref: Ref) -> bool:
+        """True when the ref is served from a stored document (shared, so callers must copy before editing)."""
+        return ref[0] == "doc" or (ref[1], ref[2]) in self._replaced
+
     def doc(self, ref: Ref, with_answers: bool = True) -> dict:
         if ref[0] == "doc":
             return self._extras[ref[1]]
@@ -143,11 +147,13 @@ class EvaluationStore:
         created_window: tuple[int, int],
         descending: bool,
         cache_key: tuple,
+        prefilter: Callable[[str, int], bool] | None = None,
     ) -> list:
         """Packed refs of every evaluation that matches, by (sort_field, id); those without the field last.
 
-        Scans the generated evaluations whose createdDate lies in `created_window` (header only,
-        no answers) plus every overlay document. Results are cached per query until the next change.
+        Scans the generated evaluations whose createdDate lies in `created_window` (without answers,
+        skipping those `prefilter` rules out) plus every overlay document. Results are cached per
+        query until the next change.
         """
         key = (cache_key, self.revision)
         if key in self._cache:
@@ -155,6 +161,8 @@ class EvaluationStore:
             return self._cache[key]
         present, missing = [], []
         for month, index in self.base_candidates(*created_window):
+            if prefilter is not None and not prefilter(month, index):
+                continue
             doc = self.population.generate(month, index, with_answers=False)
             if match(doc):
                 packed = (dates.month_ordinal(month) << 40) | index

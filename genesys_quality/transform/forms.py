@@ -41,10 +41,10 @@ def version_ordinals(versions: list[dict]) -> dict[str, int]:
 
 def form_to_template_rows(form: dict, template_version: int) -> pyarrow.Table:
     """The rows of one form version (as `GET /api/v2/quality/forms/evaluations/{id}` returns it)."""
-    form_id = form.get("id") if isinstance(form, dict) else None
-    reader = _Reader(form_id if isinstance(form_id, str) else repr(form_id))
     if not isinstance(form, dict):
         raise MalformedFormError(repr(form)[:40], "(form)", f"is {type(form).__name__}, expected a JSON object")
+    form_id = form.get("id")
+    reader = _Reader(form_id if isinstance(form_id, str) else repr(form_id))
     if not isinstance(template_version, int) or isinstance(template_version, bool) or template_version < 1:
         raise ValueError(f"template_version for form {form_id!r} must be an integer >= 1, got {template_version!r}")
     form_columns = {

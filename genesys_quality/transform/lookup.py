@@ -63,16 +63,8 @@ class TemplateLookup:
 
 
 def _selected(tv: pyarrow.Table) -> pyarrow.Array:
-    """Whether each option is a multiple-select option's "Selected" built-in answer.
-
-    Uses `answer_built_in_type` when the table carries it; otherwise the option text, which
-    `forms.form_to_template_rows` fills with the built-in type when Genesys sends no text.
-    """
-    if "answer_built_in_type" in tv.column_names:
-        return pc.fill_null(pc.equal(tv.column("answer_built_in_type"), SELECTED), False)
-    is_sub_question = pc.is_valid(tv.column("parent_question_id"))
-    text_says_selected = pc.fill_null(pc.equal(pc.utf8_lower(tv.column("answer_text")), SELECTED.lower()), False)
-    return pc.and_(is_sub_question, text_says_selected)
+    """Whether each option is a multiple-select option's "Selected" built-in answer."""
+    return pc.fill_null(pc.equal(tv.column("answer_built_in_type"), SELECTED), False)
 
 
 def _first_per_key(table: pyarrow.Table, key: pyarrow.Array) -> pyarrow.Table:

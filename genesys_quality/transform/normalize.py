@@ -50,15 +50,13 @@ def normalize_items(raw: pyarrow.Table, template_versions: pyarrow.Table) -> pya
     without_questions = np.flatnonzero(np.bincount(question_evaluation, minlength=raw.num_rows) == 0)
     row_evaluation = np.concatenate([question_evaluation, without_questions])
     order = np.argsort(row_evaluation, kind="stable")
-    baseline_count = len(without_questions)
-
-    evaluation_rows = per_evaluation.take(pyarrow.array(row_evaluation[order]))
-    columns = {name: evaluation_rows.column(name) for name in evaluation_rows.column_names}
-    order = pyarrow.array(order)
-    baseline_question_id = pyarrow.repeat(pyarrow.scalar(schemas.BASELINE_QUESTION_ID), baseline_count)
+    evaluation_rows = per_evaluation.take(row_evaluation[order])
+    columns = dict(zip(evaluation_rows.column_names, evaluation_rows.columns))
+    # Output row -> question row; NULL for a baseline row, so `take` leaves its question columns NULL.
+    question_rows = pyarrow.array(order, mask=order >= len(question_evaluation)) if len(without_questions) else None
     for name, values in per_question.items():
-        filler = baseline_question_id if name == "question_id" else pyarrow.nulls(baseline_count, values.type)
-        columns[name] = pyarrow.concat_arrays([_as(values, values.type), filler]).take(order)
+        columns[name] = values if question_rows is None else values.take(question_rows)
+    columns["question_id"] = pc.fill_null(columns["question_id"], schemas.BASELINE_QUESTION_ID)
     arrays = [_as(columns[field.name], field.type) for field in _SCHEMA]
     return pyarrow.Table.from_arrays(arrays, schema=_SCHEMA)
 

@@ -1,6 +1,6 @@
 """Bulk parsing of the `payload` column: the answer tree of many evaluations, flattened in Arrow.
 
-`pyarrow.json` parses every payload of a batch in one multithreaded pass, keeping only the
+`pyarrow.json` parses the payloads of a batch in a few large multithreaded passes, keeping only the
 answer fields below (`explicit_schema` + ignore); list kernels then flatten groups → questions →
 multiple-select option scores into parallel arrays with parent indices. No Python object is built
 per evaluation or per question.
@@ -53,6 +53,7 @@ ANSWERS_SCHEMA = pyarrow.schema(
 
 _PARSE_OPTIONS = pajson.ParseOptions(explicit_schema=ANSWERS_SCHEMA, unexpected_field_behavior="ignore")
 _READ_OPTIONS = pajson.ReadOptions(block_size=4 << 20)
+_SLICE_ROWS = 8192
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,22 @@ def flatten_answers(raw: pyarrow.Table) -> FlatAnswers:
 
 
 def parse_answers(payloads: pyarrow.ChunkedArray, evaluation_ids: pyarrow.ChunkedArray) -> pyarrow.StructArray:
-    """The `answers` struct of every payload, in row order (NULL when the evaluation has none)."""
-    payloads = payloads.combine_chunks() if isinstance(payloads, pyarrow.ChunkedArray) else payloads
+    """The `answers` struct of every payload, in row order (NULL when the evaluation has none).
+
+    Parsed in slices so that the newline-joined copy of the payloads stays small.
+    """
+    payloads = _single_array(payloads)
     if payloads.null_count:
         raise ValueError("raw_evaluations.payload has NULL values; every row must carry the evaluation's JSON")
-    if len(payloads) == 0:
-        return pyarrow.array([], type=ANSWERS_SCHEMA.field("answers").type)
+    evaluation_ids = _single_array(evaluation_ids)
+    parts = [
+        _parse_slice(payloads.slice(start, _SLICE_ROWS), evaluation_ids.slice(start, _SLICE_ROWS))
+        for start in range(0, len(payloads), _SLICE_ROWS)
+    ]
+    return pyarrow.concat_arrays(parts) if parts else pyarrow.array([], type=ANSWERS_SCHEMA.field("answers").type)
+
+
+def _parse_slice(payloads: pyarrow.StringArray, evaluation_ids: pyarrow.StringArray) -> pyarrow.StructArray:
     try:
         table = _read_lines(pc.binary_join_element_wise(payloads, pyarrow.scalar(""), "\n"))
         if table.num_rows != len(payloads):
@@ -98,8 +109,12 @@ def parse_answers(payloads: pyarrow.ChunkedArray, evaluation_ids: pyarrow.Chunke
             _raise_for_first_malformed(payloads, evaluation_ids)
             raise
         # Pretty-printed JSON: its raw newlines are whitespace between tokens, so a space is equivalent.
-        return parse_answers(pc.replace_substring(payloads, "\n", " "), evaluation_ids)
+        return _parse_slice(pc.replace_substring(payloads, "\n", " "), evaluation_ids)
     return table.column("answers").combine_chunks()
+
+
+def _single_array(values: pyarrow.Array | pyarrow.ChunkedArray) -> pyarrow.Array:
+    return values.combine_chunks() if isinstance(values, pyarrow.ChunkedArray) else values
 
 
 def _read_lines(lines: pyarrow.StringArray) -> pyarrow.Table:
@@ -111,7 +126,7 @@ def _read_lines(lines: pyarrow.StringArray) -> pyarrow.Table:
     return pajson.read_json(source, read_options=_READ_OPTIONS, parse_options=_PARSE_OPTIONS)
 
 
-def _raise_for_first_malformed(payloads: pyarrow.StringArray, evaluation_ids: pyarrow.ChunkedArray) -> None:
+def _raise_for_first_malformed(payloads: pyarrow.StringArray, evaluation_ids: pyarrow.StringArray) -> None:
     """Re-parse one payload at a time (error path only) to name the evaluation that broke the batch."""
     for payload, evaluation_id in zip(payloads.to_pylist(), evaluation_ids.to_pylist()):
         try:

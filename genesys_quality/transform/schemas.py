@@ -120,6 +120,9 @@ class TemplateVersions(pa.DataFrameModel):
     answer_context_id: Series[str] = pa.Field(nullable=True, description="Answer option `contextId`.")
     answer_text: Series[str] = pa.Field(nullable=True, description="Answer option `text`.")
     answer_value: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="Answer option `value` (points).")
+    answer_built_in_type: Series[str] = pa.Field(
+        nullable=True, description="Answer option `builtInType` (Selected / Unselected, multiple-select options)."
+    )
 
     class Config:
         strict = True

@@ -26,10 +26,11 @@ from genesys_quality.transform.schemas import (
     logical_types,
 )
 
-from .errors import InjectedFailureError, ParityError, StagingError, WarehouseSchemaError
+from .errors import InjectedFailureError, ParityError, RollbackFailedError, StagingError, WarehouseSchemaError
 from .frames import typed_frame
 from .result import LoadResult
-from .sql import TRANSACTION_STATEMENTS, Statement, WarehouseSql
+from .sql import TRANSACTION_STATEMENTS, WarehouseSql
+from .statement import Statement
 
 
 class Session(Protocol):
@@ -60,18 +61,18 @@ def _load_time(now: datetime | None) -> datetime:
 
 
 def _check_batch_schema(batch: pyarrow.Table, index: int, month: str) -> None:
-    expected = [(field.name, field.type) for field in arrow_schema(NormalizedItems)]
-    actual = [(field.name, field.type) for field in batch.schema]
-    if actual == expected:
+    expected = {field.name: field.type for field in arrow_schema(NormalizedItems)}
+    actual = {field.name: field.type for field in batch.schema}
+    if list(actual.items()) == list(expected.items()):
         return
-    expected_names, actual_names = [n for n, _ in expected], [n for n, _ in actual]
-    wrong_types = {n: f"{t} (expected {dict(expected)[n]})" for n, t in actual if n in dict(expected) and t != dict(expected)[n]}
+    wrong_types = {
+        name: f"{kind} (expected {expected[name]})" for name, kind in actual.items() if expected.get(name, kind) != kind
+    }
+    order = ", columns out of order" if actual == expected else ""
     raise StagingError(
         f"batch {index} for month {month} does not have the normalized_items Arrow schema: "
-        f"missing {sorted(set(expected_names) - set(actual_names))}, "
-        f"unexpected {sorted(set(actual_names) - set(expected_names))}, wrong types {wrong_types}"
-        + (", columns out of order" if sorted(actual_names) == sorted(expected_names) and not wrong_types else "")
-        + ". Build batches with schemas.arrow_schema(NormalizedItems)."
+        f"missing {sorted(expected.keys() - actual.keys())}, unexpected {sorted(actual.keys() - expected.keys())}, "
+        f"wrong types {wrong_types}{order}. Build batches with schemas.arrow_schema(NormalizedItems)."
     )
 
 
@@ -82,7 +83,9 @@ class Warehouse(ABC):
 
     def __init__(self, sql: WarehouseSql, *, fail_after_statement: str | None = None):
         if fail_after_statement is not None and fail_after_statement not in TRANSACTION_STATEMENTS:
-            raise ValueError(f"fail_after_statement must be one of {TRANSACTION_STATEMENTS}, got {fail_after_statement!r}.")
+            raise ValueError(
+                f"fail_after_statement must be one of {TRANSACTION_STATEMENTS}, got {fail_after_statement!r}."
+            )
         self.sql = sql
         self._fail_after_statement = fail_after_statement
         self._tables_ready = False
@@ -105,14 +108,15 @@ class Warehouse(ABC):
             session.execute(self.sql.create_schema())
         session.execute(self.sql.create_target())
         session.execute(self.sql.create_history())
-        for which, table, model in (("target", self.sql.target, WarehouseRows), ("history", self.sql.history, ScoreHistory)):
+        tables = (("target", self.sql.target, WarehouseRows), ("history", self.sql.history, ScoreHistory))
+        for which, table, model in tables:
             present = {name.lower() for name in session.column_names(self.sql.probe_columns(which))}
             missing = [name for name in column_names(model) if name not in present]
             if missing:
                 raise WarehouseSchemaError(
                     f"table {table} exists but lacks columns {missing} (created by an older version). "
-                    "Add them with ALTER TABLE … ADD COLUMN using the types in docs/snowflake.md, or rename the "
-                    "old table so the pipeline creates a new one."
+                    "Add them with ALTER TABLE … ADD COLUMN (types: transform/schemas.py; DDL: docs/snowflake.md), "
+                    "or rename the old table so the pipeline creates a new one."
                 )
         self._tables_ready = True
 
@@ -134,6 +138,8 @@ class Warehouse(ABC):
                 self._stage(session, month, batches)
                 staged, deferred_rows, deferred_evaluations = self._check_staging(session, month, expected_rows)
                 counts = self._merge(session, month, now)
+            except RollbackFailedError:
+                raise
             except BaseException:
                 with contextlib.suppress(Exception):
                     session.execute(self.sql.drop_staging(month))
@@ -193,8 +199,15 @@ class Warehouse(ABC):
             history_rows = int(session.fetch_rows(sql.open_history_count(), values)[0][0])
             self._write(session, sql.open_history(), values)
             session.commit()
-        except BaseException:
-            session.rollback()
+        except BaseException as error:
+            try:
+                session.rollback()
+            except Exception as rollback_error:
+                raise RollbackFailedError(
+                    f"loading month {month} failed ({error!r}) and its ROLLBACK failed too ({rollback_error!r}). "
+                    "The connection is closed without further statements, which discards the open transaction; "
+                    "re-run the month once the warehouse is reachable."
+                ) from error
             raise
         return {
             "inserted": inserted,
@@ -250,5 +263,5 @@ class Warehouse(ABC):
         """Per live evaluation of a month: status and scores, to reconcile against Genesys."""
         table = self._read(self.sql.evaluation_totals(), {"month": validate_month(month)})
         types = logical_types(WarehouseRows)
-        columns = ("evaluation_id", "evaluation_context_id", "status", "overall_score", "critical_score")
+        columns = ("evaluation_id", "evaluation_context_id", "conversation_id", "status", "overall_score", "critical_score")
         return typed_frame(table, {name: types[name] for name in columns})

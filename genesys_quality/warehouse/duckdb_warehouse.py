@@ -19,7 +19,8 @@ import pyarrow
 from .base import Session, Warehouse
 from .dialect import DUCKDB
 from .errors import WarehouseUnavailableError
-from .sql import Statement, WarehouseSql
+from .sql import WarehouseSql
+from .statement import Statement
 
 _BATCH_RELATION = "genesys_quality_staging_batch"
 
@@ -94,14 +95,16 @@ class DuckDBWarehouse(Warehouse):
                 if not _is_lock_conflict(error):
                     raise WarehouseUnavailableError(
                         f"cannot open the DuckDB warehouse file {self.database_path}: {error}. Check that its "
-                        "directory exists and is writable (GENESYS_QUALITY_HOME) and that the file is a DuckDB database."
+                        "directory exists and is writable (GENESYS_QUALITY_HOME) and that the file is a DuckDB "
+                        "database."
                     ) from error
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise WarehouseUnavailableError(
                         f"the DuckDB warehouse file {self.database_path} is locked by another process and stayed "
-                        f"locked for {self.lock_timeout_seconds:g} s ({error}). Wait for that process (another run, "
-                        "a notebook or the DuckDB CLI) to finish or close it, or raise lock_timeout_seconds, then retry."
+                        f"locked for {self.lock_timeout_seconds:g} s ({error}). Wait for that process (another "
+                        "run, a notebook or the DuckDB CLI) to finish or close it, or raise lock_timeout_seconds, "
+                        "then retry."
                     ) from error
                 time.sleep(min(0.1, remaining))
 

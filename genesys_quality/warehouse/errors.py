@@ -29,3 +29,7 @@ class WarehouseSchemaError(RuntimeError):
 
 class InjectedFailureError(RuntimeError):
     """Raised by the `fail_after_statement` test hook to prove that a load rolls back as one unit."""
+
+
+class RollbackFailedError(WarehouseUnavailableError):
+    """A load failed and so did its ROLLBACK; the connection is closed without touching anything else."""

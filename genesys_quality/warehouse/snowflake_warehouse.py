@@ -17,7 +17,8 @@ from genesys_quality.transform.schemas import NormalizedItems, logical_types, to
 from .base import Session, Warehouse
 from .dialect import SNOWFLAKE
 from .errors import StagingError, WarehouseUnavailableError
-from .sql import Statement, WarehouseSql, staging_table_name
+from .sql import WarehouseSql, staging_table_name
+from .statement import Statement
 
 
 def _staging_frame(batch: pyarrow.Table):
@@ -85,7 +86,9 @@ class _SnowflakeSession:
             use_logical_type=True,
         )
         if not success or rows != batch.num_rows:
-            raise StagingError(f"write_pandas staged {rows} of {batch.num_rows} rows for month {month}; nothing was merged.")
+            raise StagingError(
+                f"write_pandas staged {rows} of {batch.num_rows} rows for month {month}; nothing was merged."
+            )
 
     def begin(self) -> None:
         self._run("BEGIN")

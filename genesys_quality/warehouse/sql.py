@@ -10,9 +10,6 @@ UPDATE takes no alias), so the aliases below are reserved and refused as table n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Mapping
-
 from genesys_quality.transform.schemas import (
     BOOKKEEPING_COLUMNS,
     EVALUATION_STATUSES,
@@ -28,6 +25,7 @@ from genesys_quality.transform.schemas import (
 
 from .dialect import Dialect
 from .errors import InvalidIdentifierError
+from .statement import Params, Statement
 
 BUSINESS_COLUMNS = column_names(NormalizedItems)
 TARGET_COLUMNS = column_names(WarehouseRows)
@@ -51,54 +49,23 @@ TEMPLATE_CONTEXT_ID = "template_context_id"
 RESERVED_ALIASES = ("staged", "state")
 """Aliases used beside the bare target or history table name in MERGE and UPDATE."""
 
-assert RETRACTED in EVALUATION_STATUSES
-assert set(WAREHOUSE_KEY) <= set(BUSINESS_COLUMNS)
-assert {MONTH, STATUS, SCORE_CALCULATION_STATUS, OVERALL_SCORE, TEMPLATE_CONTEXT_ID} <= set(BUSINESS_COLUMNS)
-assert {*VALIDITY_COLUMNS, *STATE_IDENTITY_COLUMNS, STATUS, EVALUATION_ID} <= set(HISTORY_COLUMNS)
+
+def _require(model_name: str, available: list[str], needed: set[str]) -> None:
+    missing = sorted(needed - set(available))
+    if missing:
+        raise RuntimeError(f"transform/schemas.py {model_name} lacks {missing}, which the warehouse SQL relies on")
+
+
+_require("EVALUATION_STATUSES", EVALUATION_STATUSES, {RETRACTED})
+_require(
+    "NormalizedItems",
+    BUSINESS_COLUMNS,
+    {*WAREHOUSE_KEY, MONTH, STATUS, SCORE_CALCULATION_STATUS, OVERALL_SCORE, TEMPLATE_CONTEXT_ID},
+)
+_require("ScoreHistory", HISTORY_COLUMNS, {*VALIDITY_COLUMNS, *STATE_IDENTITY_COLUMNS, STATUS, EVALUATION_ID})
 
 TRANSACTION_STATEMENTS = ("merge", "soft_delete", "close_history", "open_history")
 """The writes of one load, in order, all inside one transaction."""
-
-
-@dataclass(frozen=True)
-class Statement:
-    """SQL text plus the names of its parameters; constants are bound at generation time."""
-
-    name: str
-    text: str
-    runtime_params: tuple[str, ...] = ()
-    constants: Mapping[str, object] = field(default_factory=dict)
-
-    def bind(self, values: Mapping[str, object]) -> dict[str, object]:
-        missing = [name for name in self.runtime_params if name not in values]
-        if missing:
-            raise KeyError(f"statement {self.name!r} needs parameters {missing}")
-        return {**self.constants, **{name: values[name] for name in self.runtime_params}}
-
-
-class _Params:
-    """Collects the parameters one statement uses while its text is generated."""
-
-    def __init__(self, dialect: Dialect):
-        self._dialect = dialect
-        self.runtime: list[str] = []
-        self.constants: dict[str, object] = {}
-
-    def value(self, name: str, logical_type: str | None = None) -> str:
-        if name not in self.runtime:
-            self.runtime.append(name)
-        return self._marker(name, logical_type)
-
-    def const(self, name: str, value: object) -> str:
-        self.constants[name] = value
-        return self._marker(name, None)
-
-    def _marker(self, name: str, logical_type: str | None) -> str:
-        marker = self._dialect.placeholder(name)
-        return f"CAST({marker} AS {self._dialect.sql_type(logical_type)})" if logical_type else marker
-
-    def statement(self, name: str, text: str) -> Statement:
-        return Statement(name, text, tuple(self.runtime), dict(self.constants))
 
 
 def staging_table_name(table: str, month: str) -> str:
@@ -157,7 +124,8 @@ class WarehouseSql:
 
     def create_staging(self, month: str) -> Statement:
         kind = self.dialect.staging_table_kind
-        text = f"CREATE OR REPLACE {kind}TABLE {self.staging(month)} (\n  {self._column_definitions(NormalizedItems)}\n)"
+        columns = self._column_definitions(NormalizedItems)
+        text = f"CREATE OR REPLACE {kind}TABLE {self.staging(month)} (\n  {columns}\n)"
         return Statement("create_staging", text)
 
     def drop_staging(self, month: str) -> Statement:
@@ -184,7 +152,7 @@ class WarehouseSql:
         return Statement("stage_batch", text)
 
     def staging_profile(self, month: str) -> Statement:
-        p = _Params(self.dialect)
+        p = Params(self.dialect)
         status = self._c(SCORE_CALCULATION_STATUS)
         final, pending = p.const("final", FINAL), p.const("pending", PENDING)
         text = (
@@ -218,7 +186,7 @@ class WarehouseSql:
 
     def merge_counts(self, month: str) -> Statement:
         """What the MERGE will do (inserted, updated, unchanged), classified with its own predicate."""
-        p = _Params(self.dialect)
+        p = Params(self.dialect)
         action = (
             f"CASE WHEN {self._c(EVALUATION_ID, 't')} IS NULL THEN 0\n"
             f"    WHEN {self._changed('t', 'staged')} THEN 1 ELSE 2 END"
@@ -234,7 +202,7 @@ class WarehouseSql:
 
     def merge(self, month: str) -> Statement:
         """Upsert the month's final rows; un-deletes a row that reappears; leaves equal rows alone."""
-        p = _Params(self.dialect)
+        p = Params(self.dialect)
         now = p.value("now", "timestamp")
         updates = [f"{self._c(c)} = {self._c(c, 'staged')}" for c in BUSINESS_COLUMNS if c not in WAREHOUSE_KEY]
         updates += [f"{self._c(IS_DELETED)} = FALSE", f"{self._c(DELETED_AT)} = NULL", f"{self._c(UPDATED_AT)} = {now}"]
@@ -251,7 +219,7 @@ class WarehouseSql:
         )
         return p.statement("merge", text)
 
-    def _vanished(self, p: _Params, month: str) -> str:
+    def _vanished(self, p: Params, month: str) -> str:
         """Rows of this month that the source no longer has, unless their evaluation is pending."""
         t, staging = self._t, self.staging(month)
         return (
@@ -264,11 +232,11 @@ class WarehouseSql:
         )
 
     def soft_delete_count(self, month: str) -> Statement:
-        p = _Params(self.dialect)
+        p = Params(self.dialect)
         return p.statement("soft_delete_count", f"SELECT COUNT(*) FROM {self.target}\nWHERE {self._vanished(p, month)}")
 
     def soft_delete(self, month: str) -> Statement:
-        p = _Params(self.dialect)
+        p = Params(self.dialect)
         now = p.value("now", "timestamp")
         text = (
             f"UPDATE {self.target}\n"
@@ -277,7 +245,7 @@ class WarehouseSql:
         )
         return p.statement("soft_delete", text)
 
-    def _states(self, p: _Params) -> str:
+    def _states(self, p: Params) -> str:
         """One score state per evaluation of the month, read back from the merged target table."""
         live = f"NOT {self._c(IS_DELETED)}"
         selected = []
@@ -302,7 +270,7 @@ class WarehouseSql:
 
     def close_history(self) -> Statement:
         """End the current interval of every evaluation of the month whose state changed."""
-        p = _Params(self.dialect)
+        p = Params(self.dialect)
         now = p.value("now", "timestamp")
         h = self._h
         compared = [c for c in STATE_COLUMNS if c != EVALUATION_ID]
@@ -325,13 +293,13 @@ class WarehouseSql:
         )
 
     def open_history_count(self) -> Statement:
-        p = _Params(self.dialect)
+        p = Params(self.dialect)
         text = f"SELECT COUNT(*) FROM ({self._states(p)}) AS state\nWHERE {self._without_current()}"
         return p.statement("open_history_count", text)
 
     def open_history(self) -> Statement:
         """Start an interval for every evaluation of the month that has no current one."""
-        p = _Params(self.dialect)
+        p = Params(self.dialect)
         now = p.value("now", "timestamp")
         text = (
             f"INSERT INTO {self.history} ({self._columns(HISTORY_COLUMNS)})\n"
@@ -344,7 +312,7 @@ class WarehouseSql:
     # --- reads -----------------------------------------------------------------------------
 
     def select_target(self, *, by_month: bool, include_deleted: bool) -> Statement:
-        p = _Params(self.dialect)
+        p = Params(self.dialect)
         where = [f"{self._c(MONTH)} = {p.value('month', 'date')}"] if by_month else []
         where += [] if include_deleted else [f"NOT {self._c(IS_DELETED)}"]
         text = (
@@ -355,7 +323,7 @@ class WarehouseSql:
         return p.statement("select_target", text)
 
     def select_history(self, *, by_context: bool) -> Statement:
-        p = _Params(self.dialect)
+        p = Params(self.dialect)
         context = self._c("evaluation_context_id")
         where = f"\nWHERE {context} = {p.value('evaluation_context_id')}" if by_context else ""
         text = (
@@ -366,7 +334,7 @@ class WarehouseSql:
 
     def month_summary(self) -> Statement:
         """Per month: live rows, evaluations and their mean score (one score per evaluation)."""
-        p = _Params(self.dialect)
+        p = Params(self.dialect)
         month, evaluation, score = self._c(MONTH), self._c(EVALUATION_ID), self._c(OVERALL_SCORE)
         rows, evaluations, average = (self._c(n) for n in ("rows", "evaluations", "avg_overall_score"))
         text = (
@@ -381,7 +349,7 @@ class WarehouseSql:
 
     def months_using_form_context(self, month_count: int | None) -> Statement:
         """Months with live rows scored on any version of one form (`month_count` months to filter on)."""
-        p = _Params(self.dialect)
+        p = Params(self.dialect)
         month = self._c(MONTH)
         where = [f"{self._c(TEMPLATE_CONTEXT_ID)} = {p.value('context_id')}", f"NOT {self._c(IS_DELETED)}"]
         if month_count is not None:
@@ -391,9 +359,9 @@ class WarehouseSql:
         return p.statement("months_using_form_context", text)
 
     def evaluation_totals(self) -> Statement:
-        p = _Params(self.dialect)
+        p = Params(self.dialect)
         evaluation = self._c(EVALUATION_ID)
-        totals = [self._c(c) for c in ("evaluation_context_id", STATUS, OVERALL_SCORE, "critical_score")]
+        totals = [self._c(c) for c in ("evaluation_context_id", "conversation_id", STATUS, OVERALL_SCORE, "critical_score")]
         text = (
             f"SELECT {evaluation}, " + ", ".join(f"MAX({c}) AS {c}" for c in totals) + "\n"
             f"FROM {self.target}\n"

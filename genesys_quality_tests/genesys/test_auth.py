@@ -88,7 +88,8 @@ def test_rejected_token_is_replaced_and_the_request_replayed_once(start_simulato
 
 
 def test_second_401_raises_authentication_error_naming_client_id(start_simulator, make_client):
-    simulator = start_simulator(token_lifetime_seconds=0.001)  # every token is stale on arrival
+    simulator = start_simulator()
+    simulator.faults.fail_next(2, kind="401", path_pattern="publishedforms")  # the token and its replacement
     client = make_client(simulator)
 
     with pytest.raises(AuthenticationError) as caught:

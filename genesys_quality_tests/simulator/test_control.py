@@ -177,3 +177,13 @@ def test_query_reflects_control_changes(sim, api):
     sim.org.dispute(target["id"])
     listing = api.get(QUERY, evaluatorUserId=target["evaluator"]["id"], pageSize=100, evaluationState="INREVIEW").json()
     assert target["id"] in {e["id"] for e in listing["entities"]}
+
+
+def test_editing_returned_dicts_never_changes_the_organisation(sim):
+    target = finished(sim)
+    new = sim.org.rescore(target["id"])
+    new["answers"]["totalScore"] = -1
+    oracle = next(e for e in sim.org.evaluations_in_month(ANCHOR) if e["id"] == new["id"])
+    assert oracle["answers"]["totalScore"] >= 0
+    oracle["answers"]["totalScore"] = -2
+    assert sim.org.get_evaluation(new["id"])["answers"]["totalScore"] >= 0

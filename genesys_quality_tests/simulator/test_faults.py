@@ -45,6 +45,13 @@ def test_fail_next_429_carries_retry_after(sim, api):
     assert response.json()["code"] == "too.many.requests.retry.after"
 
 
+def test_fail_next_401_answers_bad_credentials_once_and_the_token_stays_valid(sim, api):
+    sim.faults.fail_next(1, kind="401", path_pattern="users")
+    response = api.get(USERS)
+    assert response.status_code == 401 and response.json()["code"] == "bad.credentials"
+    assert api.get(USERS).status_code == 200
+
+
 def test_throttle_storm_answers_429_to_api_calls_until_it_ends(sim, api):
     sim.faults.throttle(0.6, retry_after=(2, 4))
     started = time.monotonic()

@@ -89,3 +89,10 @@ def test_query_page_size_above_one_hundred_is_a_400(demo_sim, demo_api):
 def test_bad_start_time_is_a_400_invalid_date(demo_sim, demo_api):
     response = demo_api.get(QUERY, agentUserId=demo_sim.org.agents[0]["id"], startTime="yesterday")
     assert response.status_code == 400 and response.json()["code"] == "invalid.date"
+
+
+def test_agent_team_filter_matches_nothing_and_does_not_poison_later_queries(demo_sim, demo_api):
+    evaluator = demo_sim.org.evaluators[1]["id"]
+    teamed = demo_api.get(QUERY, evaluatorUserId=evaluator, agentTeamId="any-team", pageSize=20).json()
+    assert teamed["entities"] == [] and teamed["total"] == 0 and "nextUri" not in teamed
+    assert demo_api.get(QUERY, evaluatorUserId=evaluator, pageSize=20).json()["entities"]

@@ -184,7 +184,9 @@ def test_ticked_options_follow_the_built_in_type_column_when_template_versions_c
     built_in = [r["answer_text"] if r["parent_question_id"] else None for r in rows]
     texts = [{"Selected": "Ticked", "Unselected": "Not ticked"}.get(r["answer_text"], r["answer_text"]) for r in rows]
     relabelled = templates.set_column(templates.schema.get_field_index("answer_text"), "answer_text", pyarrow.array(texts))
-    relabelled = relabelled.append_column("answer_built_in_type", pyarrow.array(built_in, pyarrow.string()))
+    relabelled = relabelled.set_column(
+        relabelled.schema.get_field_index("answer_built_in_type"), "answer_built_in_type", pyarrow.array(built_in, pyarrow.string())
+    )
     (multi,) = [r for r in _rows(normalize_items(fixtures.month_raw(), relabelled), "ev-multi")
                 if r["question_id"] == fixtures.Q5]
     assert multi["answer_text"] == "Offered a callback; Mentioned the FAQ page"
