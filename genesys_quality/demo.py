@@ -14,6 +14,10 @@ from datetime import datetime, timezone
 import dagster as dg
 
 
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+"""Only warnings and errors on the terminal; the full event log is in the Dagster UI."""
+
+
 def latest_months(count: int, today: datetime | None = None) -> list[str]:
     """The current UTC month and the `count - 1` before it, oldest first, as partition keys."""
     today = today or datetime.now(timezone.utc)
@@ -23,6 +27,17 @@ def latest_months(count: int, today: datetime | None = None) -> list[str]:
         keys.append(f"{year:04d}-{month:02d}-01")
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return list(reversed(keys))
+
+
+def _merge_summary(result) -> str:
+    """The MERGE counts of the run's warehouse load, e.g. ' — inserted 1753, updated 0, …'."""
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key.to_user_string() == "quality_evaluations":
+            meta = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
+            counts = ("inserted", "updated", "unchanged", "soft_deleted", "deferred_rows")
+            return " — " + ", ".join(f"{name.replace('_', ' ')} {meta.get(name, 0)}" for name in counts)
+    return ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,9 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     job = defs.resolve_job_def("quality_month_job")
     instance = dg.DagsterInstance.get()
     for month in latest_months(args.months):
-        result = job.execute_in_process(partition_key=month, instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            partition_key=month, instance=instance, raise_on_error=False, run_config=QUIET
+        )
         status = "ok" if result.success else "FAILED"
-        print(f"{month}: run {result.run_id[:8]} {status}", flush=True)
+        print(f"{month}: run {result.run_id[:8]} {status}{_merge_summary(result)}", flush=True)
         if not result.success:
             for event in result.all_events:
                 if event.is_failure:

@@ -13,8 +13,9 @@ from pydantic import Field, PrivateAttr
 from upath import UPath
 
 from genesys_quality.genesys import GenesysClient
+from genesys_quality.storage.access import check_access
 from genesys_quality.storage.location import StorageLocation, location_from_url, safe_segment
-from genesys_quality.warehouse import DuckDBWarehouse, SnowflakeWarehouse, Warehouse
+from genesys_quality.warehouse import DuckDBWarehouse, Warehouse
 
 _embedded_lock = threading.Lock()
 _embedded = None
@@ -89,6 +90,10 @@ class ParquetStorage(dg.ConfigurableResource):
             self._location = location_from_url(self.base_url, self.s3_endpoint_url or None, self.s3_region or None)
         return self._location
 
+    def check_access(self) -> None:
+        """Fail fast (StorageError) unless this run may list, write, read and delete under the base URL."""
+        check_access(self.location)
+
     def asset_path(self, asset_name: str, partition_key: str) -> UPath:
         """`<base>/<asset>/<partition>.parquet` — the layout the README documents."""
         return self.location.path(asset_name, f"{safe_segment(partition_key, 'partition key')}.parquet")
@@ -103,59 +108,40 @@ class ParquetStorage(dg.ConfigurableResource):
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The warehouse: a DuckDB file by default, Snowflake in production."""
+    """The warehouse the assets MERGE into: `DuckDBWarehouseResource` here, or `SnowflakeWarehouseResource`
+    (genesys_quality/snowflake_resource.py, imported only when Snowflake is configured: dagster-snowflake
+    pulls in Snowpark and takes seconds to import in every run process).
 
-    backend: str = Field(default="duckdb", description="duckdb or snowflake.")
-    duckdb_path: str = Field(default="", description="DuckDB database file.")
-    schema_name: str = Field(default="main", description="Schema holding the tables.")
+    Both expose `backend`, `schema_name`, `table` and `get_warehouse()`; assets and the sensor
+    depend on this base class only.
+    """
+
     table: str = Field(default="quality_evaluations", description="Target table name.")
-    lock_timeout_seconds: float = Field(default=120.0, description="How long to wait for a locked DuckDB file.")
-    snowflake_account: str = Field(default="")
-    snowflake_user: str = Field(default="")
-    snowflake_password: str = Field(default="")
-    snowflake_private_key: str = Field(default="")
-    snowflake_warehouse: str = Field(default="")
-    snowflake_database: str = Field(default="")
-    snowflake_role: str = Field(default="")
 
     def get_warehouse(self) -> Warehouse:
-        if self.backend == "duckdb":
-            if not self.duckdb_path:
-                raise dg.Failure("The DuckDB warehouse needs a path: set GENESYS_QUALITY_DUCKDB_PATH.")
-            return DuckDBWarehouse(
-                self.duckdb_path,
-                schema=self.schema_name,
-                table=self.table,
-                lock_timeout_seconds=self.lock_timeout_seconds,
-            )
-        if self.backend == "snowflake":
-            return SnowflakeWarehouse(
-                self._snowflake_connect, database=self.snowflake_database or None, schema=self.schema_name,
-                table=self.table,
-            )
-        raise dg.Failure(f"Unknown warehouse backend {self.backend!r}: use duckdb or snowflake.")
+        raise NotImplementedError(f"{type(self).__name__} does not build a warehouse.")
 
-    def _snowflake_connect(self):
-        from dagster_snowflake import SnowflakeResource
 
-        resource = SnowflakeResource(
-            account=self.snowflake_account,
-            user=self.snowflake_user,
-            password=self.snowflake_password or None,
-            private_key=self.snowflake_private_key or None,
-            warehouse=self.snowflake_warehouse or None,
-            database=self.snowflake_database or None,
+class DuckDBWarehouseResource(WarehouseResource):
+    """A DuckDB file: the local default."""
+
+    duckdb_path: str = Field(description="DuckDB database file.")
+    schema_name: str = Field(default="main", description="Schema holding the tables.")
+    lock_timeout_seconds: float = Field(default=120.0, description="How long to wait for a locked DuckDB file.")
+
+    @property
+    def backend(self) -> str:
+        return "duckdb"
+
+    def get_warehouse(self) -> Warehouse:
+        if not self.duckdb_path:
+            raise dg.Failure("The DuckDB warehouse needs a path: set GENESYS_QUALITY_DUCKDB_PATH.")
+        return DuckDBWarehouse(
+            self.duckdb_path,
             schema=self.schema_name,
-            role=self.snowflake_role or None,
+            table=self.table,
+            lock_timeout_seconds=self.lock_timeout_seconds,
         )
-        return _open_snowflake(resource)
-
-
-def _open_snowflake(resource):
-    """A plain connector connection from a SnowflakeResource (the warehouse layer manages it)."""
-    import snowflake.connector
-
-    return snowflake.connector.connect(**resource._connection_args)
 
 
 @contextmanager

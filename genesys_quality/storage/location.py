@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from upath import UPath
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.=-]{0,127}$")
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 class StorageConfigError(ValueError):
@@ -31,7 +33,12 @@ def safe_segment(value: str, what: str) -> str:
 
 @dataclass(frozen=True)
 class StorageLocation:
-    """A base URL plus the fsspec options needed to reach it (endpoint override for S3-compatible stores)."""
+    """A base URL plus the fsspec options needed to reach it (endpoint override for S3-compatible stores).
+
+    Every path of one location shares one filesystem object, created for this location only (not
+    fsspec's process-wide instance cache): the credentials in the environment when the location is
+    first used are the ones it uses, and a location built after they change sees the new ones.
+    """
 
     url: str
     storage_options: dict = field(default_factory=dict)
@@ -40,10 +47,18 @@ class StorageLocation:
     def is_s3(self) -> bool:
         return self.url.startswith("s3://")
 
-    def root(self) -> UPath:
+    @property
+    def bucket(self) -> str | None:
+        return self.url[len("s3://") :].split("/", 1)[0] if self.is_s3 else None
+
+    @cached_property
+    def _root(self) -> UPath:
         if self.is_s3:
-            return UPath(self.url, **self.storage_options)
+            return UPath(self.url, skip_instance_cache=True, **self.storage_options)
         return UPath(os.path.abspath(os.path.expanduser(self.url)))
+
+    def root(self) -> UPath:
+        return self._root
 
     def path(self, *segments: str) -> UPath:
         """`root / seg / seg …` with every segment validated."""
@@ -67,12 +82,19 @@ def location_from_url(url: str, endpoint_url: str | None = None, region: str | N
         url = url[len("file://") :]
     options: dict = {}
     if url.startswith("s3://"):
-        bucket = url[len("s3://") :].split("/", 1)[0]
+        bucket, _, prefix = url[len("s3://") :].partition("/")
         if not bucket:
             raise StorageConfigError(f"Storage URL {url!r} names no bucket: use s3://bucket/prefix.")
-        for part in url[len("s3://") :].split("/")[1:]:
-            if part:
-                safe_segment(part, "S3 prefix segment")
+        if not _BUCKET.match(bucket) or ".." in bucket:
+            raise StorageConfigError(
+                f"Storage URL {url!r}: {bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, "
+                "'.' and '-', starting and ending with a letter or digit)."
+            )
+        segments = prefix.rstrip("/").split("/") if prefix.rstrip("/") else []
+        for part in segments:
+            if not part:
+                raise StorageConfigError(f"Storage URL {url!r} has an empty path segment ('//'): remove it.")
+            safe_segment(part, "S3 prefix segment")
         client_kwargs = {}
         if endpoint_url:
             client_kwargs["endpoint_url"] = endpoint_url

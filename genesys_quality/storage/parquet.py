@@ -1,12 +1,15 @@
 """Reading and writing Parquet on any UPath, atomically and in bounded memory.
 
 A reader never sees half a file: local files are written under a temporary name and renamed;
-S3 objects appear whole when the upload completes. Large months stream through row groups.
+S3 objects appear whole when the upload completes, and a write that fails is discarded rather
+than uploaded (fsspec would otherwise upload whatever was buffered when the file is closed).
+Large months stream through row groups. Every storage failure surfaces as a `StorageError`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import uuid
@@ -18,36 +21,61 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from upath import UPath
 
+from genesys_quality.storage.errors import is_object_store, translate_errors
+
 ROW_GROUP_ROWS = 50_000
-
-
-def _is_local(path: UPath) -> bool:
-    return getattr(path, "protocol", "") in ("", "file", "local")
 
 
 @contextlib.contextmanager
 def atomic_open(path: UPath, mode: str = "wb"):
     """Open `path` for writing so that readers see either the old object or the complete new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if _is_local(path):
-        tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
-        try:
-            with tmp.open(mode) as handle:
-                yield handle
-            os.replace(tmp.path, path.path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-    else:
-        with path.open(mode) as handle:
+    if mode not in ("wb", "w"):
+        raise ValueError(f"atomic_open writes whole files: mode 'wb' or 'w', not {mode!r}.")
+    with translate_errors(path, "write"):
+        writer = _object_writer(path, text=mode == "w") if is_object_store(path) else _local_writer(path, mode)
+        with writer as handle:
             yield handle
+
+
+@contextlib.contextmanager
+def _local_writer(path: UPath, mode: str):
+    """A temporary file beside `path`, renamed over it only if the block completes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
+    try:
+        with tmp.open(mode) as handle:
+            yield handle
+        os.replace(tmp.path, path.path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+@contextlib.contextmanager
+def _object_writer(path: UPath, text: bool):
+    """An object-store file that is uploaded only if the block completes (no directories to create)."""
+    raw = path.fs.open(path.path, "wb")
+    try:
+        if text:
+            wrapper = io.TextIOWrapper(raw, encoding="utf-8")
+            yield wrapper
+            wrapper.flush()
+            wrapper.detach()
+        else:
+            yield raw
+    except BaseException:
+        raw.discard()  # aborts a multipart upload; a one-shot upload never starts
+        raw.closed = True  # so that garbage collection does not upload the buffer after all
+        raise
+    raw.close()
 
 
 def write_table(table: pa.Table, path: UPath) -> int:
     """Write one table as a Parquet file; returns the bytes written."""
     with atomic_open(path) as handle:
         pq.write_table(table, handle, row_group_size=ROW_GROUP_ROWS, compression="zstd")
-    return path.stat().st_size
+    with translate_errors(path, "read"):
+        return path.stat().st_size
 
 
 def write_json(obj: dict, path: UPath) -> None:
@@ -56,10 +84,11 @@ def write_json(obj: dict, path: UPath) -> None:
 
 
 def read_json(path: UPath) -> dict | None:
-    if not path.exists():
-        return None
-    with path.open("r") as handle:
-        return json.load(handle)
+    with translate_errors(path, "read"):
+        if not path.exists():
+            return None
+        with path.open("r") as handle:
+            return json.load(handle)
 
 
 class StreamingParquetWriter:
@@ -128,7 +157,7 @@ def _keep_masks(parts: tuple[UPath, ...], key: str, order_by: str | None) -> lis
     columns = [key] + ([order_by] if order_by else [])
     pieces = []
     for part_no, part in enumerate(parts):
-        with part.open("rb") as handle:
+        with translate_errors(part, "read"), part.open("rb") as handle:
             table = pq.read_table(handle, columns=columns)
         n = table.num_rows
         table = table.append_column("__part", pa.array([part_no] * n, pa.int32()))
@@ -160,7 +189,7 @@ def combine_parts(parts: ParquetParts, dest: UPath) -> int:
     masks = _keep_masks(parts.parts, parts.dedup_key, parts.order_by) if parts.dedup_key else None
     with StreamingParquetWriter(dest, parts.schema) as writer:
         for index, part in enumerate(parts.parts):
-            with part.open("rb") as handle:
+            with translate_errors(part, "read"), part.open("rb") as handle:
                 table = pq.read_table(handle)
             if masks is not None:
                 table = table.filter(masks[index])
@@ -178,19 +207,19 @@ class MonthParquet:
     path: UPath
 
     def num_rows(self) -> int:
-        with self.path.open("rb") as handle:
+        with translate_errors(self.path, "read"), self.path.open("rb") as handle:
             return pq.ParquetFile(handle).metadata.num_rows
 
     def schema(self) -> pa.Schema:
-        with self.path.open("rb") as handle:
+        with translate_errors(self.path, "read"), self.path.open("rb") as handle:
             return pq.ParquetFile(handle).schema_arrow
 
     def read(self, columns: list[str] | None = None) -> pa.Table:
-        with self.path.open("rb") as handle:
+        with translate_errors(self.path, "read"), self.path.open("rb") as handle:
             return pq.read_table(handle, columns=columns)
 
     def iter_batches(self, batch_rows: int = ROW_GROUP_ROWS, columns: list[str] | None = None) -> Iterator[pa.Table]:
-        with self.path.open("rb") as handle:
+        with translate_errors(self.path, "read"), self.path.open("rb") as handle:
             reader = pq.ParquetFile(handle)
             for batch in reader.iter_batches(batch_size=batch_rows, columns=columns):
                 yield pa.Table.from_batches([batch])
@@ -198,5 +227,6 @@ class MonthParquet:
 
 def remove_tree(path: UPath) -> None:
     """Delete a folder and everything in it (local or object store); a missing folder is fine."""
-    if path.exists():
-        path.fs.rm(path.path, recursive=True)
+    with translate_errors(path, "delete"):
+        if path.exists():
+            path.fs.rm(path.path, recursive=True)

