@@ -4,17 +4,22 @@ Each asset is a thin wiring of the libraries below it; see DESIGN.md §4 for wha
 """
 
 
+import contextlib
 import os
+import resource
 import time
 import warnings
 
 import dagster as dg
-import psutil
+import pandas as pd
 
 from genesys_quality import checks
 from genesys_quality.extraction import MonthExtractor
 from genesys_quality.extraction.forms import FormVersionCache, pin_form_versions
-from genesys_quality.metadata import column_schema
+from genesys_quality.extraction.lock import MonthBusyError, extraction_lock
+from genesys_quality.extraction.malformed import MalformedMonthError
+from genesys_quality.genesys.errors import PermissionDeniedError
+from genesys_quality.metadata import column_schema, failures_table
 from genesys_quality.partitions import monthly_partitions, validate_month_key
 from genesys_quality.resources import GenesysResource, ParquetStorage, WarehouseResource, genesys_client
 from genesys_quality.storage.parquet import MonthParquet, StreamingParquetWriter, combine_parts, remove_tree
@@ -28,6 +33,7 @@ GROUP = "genesys_quality"
 NORMALIZE_BATCH_EVALUATIONS = 20_000
 ONE_MONTH_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
 WAREHOUSE_POOL = "genesys_quality_warehouse"
+SEARCH_PERMISSION = "quality:evaluation:searchAny"
 
 
 class ExtractionConfig(dg.Config):
@@ -39,7 +45,8 @@ class ExtractionConfig(dg.Config):
 
 
 def _peak_rss_mib() -> float:
-    return round(psutil.Process().memory_info().rss / 2**20, 1)
+    """Peak resident memory of the step's process so far (Linux reports KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _request_metadata(stats_before, stats_after) -> dict:
@@ -49,6 +56,33 @@ def _request_metadata(stats_before, stats_after) -> dict:
         "throttled_429": stats_after.throttled - stats_before.throttled,
         "bytes_received": stats_after.bytes_received - stats_before.bytes_received,
     }
+
+
+@contextlib.contextmanager
+def _extraction_failures(strategy: str):
+    """Extraction errors as Dagster failures that count what went wrong and say what to do."""
+    try:
+        yield
+    except MalformedMonthError as error:
+        raise dg.Failure(
+            description=str(error),
+            metadata={
+                "malformed_evaluations": len(error.malformed),
+                "first_malformed": failures_table(pd.DataFrame(error.malformed)),
+            },
+            allow_retries=False,
+        ) from error
+    except PermissionDeniedError as error:
+        if strategy != "search" or SEARCH_PERMISSION not in error.missing_permissions:
+            raise
+        raise dg.Failure(
+            description=f"{error} Or extract without search: set GENESYS_QUALITY_EXTRACTION_STRATEGY=query "
+            "(per-user queries, needing quality:evaluation:view and directory:user:view).",
+            metadata={"missing_permissions": ", ".join(error.missing_permissions)},
+            allow_retries=False,
+        ) from error
+    except MonthBusyError as error:
+        raise dg.Failure(description=str(error)) from error
 
 
 @dg.asset(
@@ -66,8 +100,10 @@ def raw_evaluations(
     """Every evaluation created in the month (UTC), latest state, answers included, raw JSON kept."""
     month = validate_month_key(context.partition_key)
     started = time.monotonic()
+    storage.check_access()  # a storage problem fails here, before any Genesys request
     work_dir = storage.work_dir("raw_evaluations", month)
-    with genesys_client(genesys) as client:
+    path = storage.asset_path("raw_evaluations", month)
+    with _extraction_failures(config.strategy), extraction_lock(work_dir, month), genesys_client(genesys) as client:
         before = client.stats
         result = MonthExtractor(
             client,
@@ -79,9 +115,8 @@ def raw_evaluations(
             on_part=lambda cp: context.log.debug(f"{month}: {cp.pages_done} pages, {cp.rows_written} rows saved"),
         ).run()
         after = client.stats
-    path = storage.asset_path("raw_evaluations", month)
-    rows = combine_parts(result.parts, path)
-    remove_tree(work_dir)
+        rows = combine_parts(result.parts, path)
+        remove_tree(work_dir)
     month_parquet = MonthParquet(path)
     metadata = {
         "rows": rows,
@@ -124,14 +159,25 @@ def template_versions(
         pinned = pin_form_versions(client, references, FormVersionCache(storage.cache_dir("form_versions")))
         after = client.stats
     table = template_versions_table(pinned.forms)
-    if pinned.missing:
-        context.log.warning(f"{len(pinned.missing)} form version(s) could not be fetched: {pinned.missing}")
+    counted = refs.group_by("template_id").aggregate([("template_id", "count")])
+    per_version = dict(zip(counted.column("template_id").to_pylist(), counted.column("template_id_count").to_pylist()))
+    missing = {
+        form_id: {"reason": reason, "evaluations": per_version.get(form_id, 0)}
+        for form_id, reason in pinned.missing.items()
+    }
+    without_form = sum(entry["evaluations"] for entry in missing.values())
+    if missing:
+        context.log.warning(
+            f"{len(missing)} form version(s) could not be fetched, so {without_form} evaluation(s) cannot be "
+            f"normalized and the month's referential check will block its load: {missing}"
+        )
     metadata = {
         "form_versions": len(pinned.forms),
         "fetched": pinned.fetched,
         "from_cache": pinned.from_cache,
-        "missing": len(pinned.missing),
-        "missing_form_versions": dg.MetadataValue.json(pinned.missing),
+        "missing": len(missing),
+        "missing_form_versions": dg.MetadataValue.json(missing),
+        "evaluations_without_form_version": without_form,
         "rows": table.num_rows,
         "seconds": round(time.monotonic() - started, 2),
         "peak_rss_mib": _peak_rss_mib(),

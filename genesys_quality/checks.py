@@ -73,6 +73,8 @@ class _Accumulator:
     def __init__(self, name: str, description: str):
         self.name, self.description = name, description
         self.count = 0
+        self.evaluations: set[str] = set()
+        """Distinct evaluations among the failures (when the failures name them)."""
         self.first: list[pd.DataFrame] = []
         self.shown = 0
         self.seconds = 0.0
@@ -82,6 +84,8 @@ class _Accumulator:
         if failures is None or failures.empty:
             return
         self.count += len(failures)
+        if "evaluation_id" in failures.columns:
+            self.evaluations.update(failures["evaluation_id"].dropna().astype(str))
         if self.shown < FAILURE_ROWS_SHOWN:
             take = failures.head(FAILURE_ROWS_SHOWN - self.shown)
             self.first.append(take)
@@ -89,6 +93,8 @@ class _Accumulator:
 
     def result(self, asset: str, extra: dict | None = None) -> dg.AssetCheckResult:
         metadata: dict = {"failures": self.count, "seconds": round(self.seconds, 3), **(extra or {})}
+        if self.evaluations:
+            metadata["evaluations_failing"] = len(self.evaluations)
         if self.first:
             metadata["first_failures"] = failures_table(pd.concat(self.first, ignore_index=True))
         return dg.AssetCheckResult(
@@ -96,9 +102,12 @@ class _Accumulator:
             asset_key=asset,
             passed=self.count == 0,
             severity=dg.AssetCheckSeverity.ERROR,
-            description=self.description if self.count == 0 else f"{self.count} failure(s): {self.description}",
+            description=self.description if self.count == 0 else f"{self.count} failure(s){self._where()}: {self.description}",
             metadata=metadata,
         )
+
+    def _where(self) -> str:
+        return f" in {len(self.evaluations)} evaluation(s)" if self.evaluations else ""
 
 
 def _timed(fn, *args, **kwargs):

@@ -14,21 +14,26 @@ import os
 import dagster as dg
 
 from genesys_quality.io_managers import ParquetIOManager
-from genesys_quality.resources import GenesysResource, ParquetStorage, WarehouseResource
+from genesys_quality.resources import DuckDBWarehouseResource, GenesysResource, ParquetStorage, WarehouseResource
+from genesys_quality.storage.location import StorageConfigError
 
 DEPLOYMENTS = ("local", "production")
 DEFAULT_HOME = ".genesys_quality"
 
-PRODUCTION_REQUIRED = (
-    "GENESYS_CLIENT_ID",
-    "GENESYS_CLIENT_SECRET",
-    "GENESYS_QUALITY_STORAGE_URL",
+SNOWFLAKE_REQUIRED = (
     "SNOWFLAKE_ACCOUNT",
     "SNOWFLAKE_USER",
     "SNOWFLAKE_WAREHOUSE",
     "SNOWFLAKE_DATABASE",
     "SNOWFLAKE_SCHEMA",
 )
+PRODUCTION_REQUIRED = (
+    "GENESYS_CLIENT_ID",
+    "GENESYS_CLIENT_SECRET",
+    "GENESYS_QUALITY_STORAGE_URL",
+    *SNOWFLAKE_REQUIRED,
+)
+"""Plus SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY; docs/production.md has the full table."""
 
 
 class ConfigurationError(ValueError):
@@ -81,43 +86,80 @@ def _genesys() -> GenesysResource:
         login_base_url=_env("GENESYS_LOGIN_BASE_URL"),
         requests_per_minute=_int_env("GENESYS_REQUESTS_PER_MINUTE", 300),
         max_retries=_int_env("GENESYS_MAX_RETRIES", 6),
+        read_timeout_seconds=_int_env("GENESYS_READ_TIMEOUT_SECONDS", 60),
     )
 
 
 def _storage() -> ParquetStorage:
-    return ParquetStorage(
+    storage = ParquetStorage(
         base_url=_env("GENESYS_QUALITY_STORAGE_URL") or os.path.join(home(), "parquet"),
         s3_endpoint_url=_env("GENESYS_QUALITY_S3_ENDPOINT_URL"),
         s3_region=_env("AWS_REGION") or _env("AWS_DEFAULT_REGION"),
+    )
+    try:
+        _ = storage.location  # validates the URL now, at load, rather than in the first run
+    except StorageConfigError as error:
+        raise ConfigurationError(f"GENESYS_QUALITY_STORAGE_URL: {error}") from None
+    return storage
+
+
+def _missing(required: tuple[str, ...]) -> list[str]:
+    """The unset names of `required`, plus the Snowflake authentication when Snowflake settings are required."""
+    missing = [name for name in required if not _env(name)]
+    if "SNOWFLAKE_ACCOUNT" in required and not (_env("SNOWFLAKE_PASSWORD") or _env("SNOWFLAKE_PRIVATE_KEY")):
+        missing.append("SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY")
+    return missing
+
+
+def _optional_env_var(name: str) -> dg.EnvVar | None:
+    """An EnvVar for a setting that may be absent (None, not an empty string, keeps the connector default)."""
+    return dg.EnvVar(name) if _env(name) else None
+
+
+def _snowflake_warehouse() -> WarehouseResource:
+    """Snowflake through dagster-snowflake's SnowflakeResource; every setting is an EnvVar, read at run time."""
+    missing = _missing(SNOWFLAKE_REQUIRED)
+    if missing:
+        raise ConfigurationError(
+            f"The Snowflake warehouse needs {', '.join(missing)}: set {'it' if len(missing) == 1 else 'them'} "
+            "(docs/production.md)."
+        )
+    if _env("SNOWFLAKE_PASSWORD") and _env("SNOWFLAKE_PRIVATE_KEY"):
+        raise ConfigurationError(
+            "Both SNOWFLAKE_PASSWORD and SNOWFLAKE_PRIVATE_KEY are set: keep one (key-pair authentication is "
+            "recommended, see docs/snowflake.md)."
+        )
+    from dagster_snowflake import SnowflakeResource
+
+    from genesys_quality.snowflake_resource import SnowflakeWarehouseResource
+
+    return SnowflakeWarehouseResource(
+        table=_env("GENESYS_QUALITY_TABLE", "quality_evaluations") or "quality_evaluations",
+        snowflake=SnowflakeResource(
+            account=dg.EnvVar("SNOWFLAKE_ACCOUNT"),
+            user=dg.EnvVar("SNOWFLAKE_USER"),
+            password=_optional_env_var("SNOWFLAKE_PASSWORD"),
+            private_key=_optional_env_var("SNOWFLAKE_PRIVATE_KEY"),
+            private_key_password=_optional_env_var("SNOWFLAKE_PRIVATE_KEY_PASSWORD"),
+            warehouse=dg.EnvVar("SNOWFLAKE_WAREHOUSE"),
+            database=dg.EnvVar("SNOWFLAKE_DATABASE"),
+            schema=dg.EnvVar("SNOWFLAKE_SCHEMA"),
+            role=_optional_env_var("SNOWFLAKE_ROLE"),
+            # The load runs its own BEGIN … COMMIT; see SnowflakeWarehouseResource.
+            autocommit=True,
+        ),
     )
 
 
 def _warehouse(backend: str) -> WarehouseResource:
     if backend not in ("duckdb", "snowflake"):
         raise ConfigurationError(f"GENESYS_QUALITY_WAREHOUSE={backend!r}: use duckdb or snowflake.")
-    if backend == "duckdb":
-        return WarehouseResource(
-            backend="duckdb",
-            duckdb_path=_env("GENESYS_QUALITY_DUCKDB_PATH") or os.path.join(home(), "warehouse.duckdb"),
-            schema_name=_env("GENESYS_QUALITY_SCHEMA", "main") or "main",
-            table=_env("GENESYS_QUALITY_TABLE", "quality_evaluations") or "quality_evaluations",
-        )
-    missing = [n for n in PRODUCTION_REQUIRED if n.startswith("SNOWFLAKE_") and not _env(n)]
-    if not (_env("SNOWFLAKE_PASSWORD") or _env("SNOWFLAKE_PRIVATE_KEY")):
-        missing.append("SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY")
-    if missing:
-        raise ConfigurationError(f"The Snowflake warehouse needs {', '.join(missing)}: set them (see README).")
-    return WarehouseResource(
-        backend="snowflake",
-        schema_name=_env("SNOWFLAKE_SCHEMA"),
+    if backend == "snowflake":
+        return _snowflake_warehouse()
+    return DuckDBWarehouseResource(
+        duckdb_path=_env("GENESYS_QUALITY_DUCKDB_PATH") or os.path.join(home(), "warehouse.duckdb"),
+        schema_name=_env("GENESYS_QUALITY_SCHEMA", "main") or "main",
         table=_env("GENESYS_QUALITY_TABLE", "quality_evaluations") or "quality_evaluations",
-        snowflake_account=dg.EnvVar("SNOWFLAKE_ACCOUNT"),
-        snowflake_user=dg.EnvVar("SNOWFLAKE_USER"),
-        snowflake_password=_secret("SNOWFLAKE_PASSWORD"),
-        snowflake_private_key=_secret("SNOWFLAKE_PRIVATE_KEY"),
-        snowflake_warehouse=dg.EnvVar("SNOWFLAKE_WAREHOUSE"),
-        snowflake_database=dg.EnvVar("SNOWFLAKE_DATABASE"),
-        snowflake_role=_env("SNOWFLAKE_ROLE"),
     )
 
 
@@ -125,7 +167,7 @@ def resources(deployment: str | None = None) -> dict:
     """The resources of a deployment; raises ConfigurationError naming what is missing."""
     deployment = deployment or current_deployment()
     if deployment == "production":
-        missing = [name for name in PRODUCTION_REQUIRED if not _env(name)]
+        missing = _missing(PRODUCTION_REQUIRED)
         if missing:
             raise ConfigurationError(
                 f"GENESYS_QUALITY_DEPLOYMENT=production but {', '.join(missing)} "

@@ -3,7 +3,8 @@
 Layout: `<base>/<asset>/<YYYY-MM-01>.parquet`. Assets may hand it an Arrow table, a pandas
 DataFrame, part files to combine (`ParquetParts`), or a `MonthParquet` they already streamed to
 the right place. Downstream assets receive a `MonthParquet` and read it in batches, so no month
-is ever loaded whole unless an asset asks for it.
+is ever loaded whole unless an asset asks for it. Storage failures arrive as `StorageError`s
+(storage/errors.py) that name the endpoint, the bucket and the setting to fix.
 """
 
 
@@ -12,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from genesys_quality.resources import ParquetStorage
+from genesys_quality.storage.errors import translate_errors
 from genesys_quality.storage.parquet import MonthParquet, ParquetParts, combine_parts, remove_tree, write_table
 
 
@@ -46,7 +48,9 @@ class ParquetIOManager(dg.ConfigurableIOManager):
 
     def load_input(self, context: dg.InputContext) -> MonthParquet:
         path = self._path(context)
-        if not path.exists():
+        with translate_errors(path, "read"):
+            exists = path.exists()
+        if not exists:
             raise dg.Failure(
                 f"{context.asset_key.to_user_string()} has no Parquet for {context.asset_partition_key} at {path}: "
                 "materialize it for that month first."

@@ -43,6 +43,7 @@ class GenesysResource(dg.ConfigurableResource):
     login_base_url: str = Field(default="", description="Full login URL override.")
     requests_per_minute: int = Field(default=300, description="Client-side rate budget (Genesys: 300/min per token).")
     max_retries: int = Field(default=6, description="Retries of a failed idempotent request (5xx, resets, timeouts).")
+    read_timeout_seconds: int = Field(default=60, description="Seconds to wait for a response before retrying the call.")
 
     @property
     def uses_simulator(self) -> bool:
@@ -72,6 +73,7 @@ class GenesysResource(dg.ConfigurableResource):
             login_base_url=self.login_base_url or None,
             requests_per_minute=self.requests_per_minute,
             max_retries=self.max_retries,
+            read_timeout=self.read_timeout_seconds,
         )
 
 
@@ -136,6 +138,8 @@ class DuckDBWarehouseResource(WarehouseResource):
     def get_warehouse(self) -> Warehouse:
         if not self.duckdb_path:
             raise dg.Failure("The DuckDB warehouse needs a path: set GENESYS_QUALITY_DUCKDB_PATH.")
+        # With Parquet on S3 nothing else creates GENESYS_QUALITY_HOME, where the file lives by default.
+        os.makedirs(os.path.dirname(os.path.abspath(self.duckdb_path)), exist_ok=True)
         return DuckDBWarehouse(
             self.duckdb_path,
             schema=self.schema_name,

@@ -30,6 +30,8 @@ class Checkpoint:
     window_page: int = 0
     # query strategy: users whose evaluations are all saved
     users_done: list[str] = field(default_factory=list)
+    # evaluations left out of the parts because their JSON is malformed (extraction.malformed)
+    malformed: list[dict] = field(default_factory=list)
     version: int = FORMAT_VERSION
     updated_at: str | None = None
 

@@ -24,9 +24,11 @@ import pyarrow as pa
 from upath import UPath
 
 from genesys_quality.extraction.checkpoint import Checkpoint
-from genesys_quality.storage.parquet import ParquetParts, write_table
+from genesys_quality.extraction.malformed import MalformedMonthError, raw_rows
+from genesys_quality.storage.parquet import ParquetParts, remove_tree, write_table
 from genesys_quality.transform import schemas
-from genesys_quality.transform.raw import evaluations_to_raw, month_of
+from genesys_quality.transform.fields import FieldTypeError
+from genesys_quality.transform.raw import month_of
 
 STRATEGIES = ("search", "query")
 EDITABLE_DAYS = 90
@@ -96,6 +98,9 @@ class MonthExtractor:
             for _ in pages:
                 pass
             self._flush(checkpoint)
+            if checkpoint.malformed:
+                remove_tree(self.work_dir)  # the parts lack the malformed evaluations: never resume from them
+                raise MalformedMonthError(self.month, checkpoint.malformed)
             checkpoint.complete = True
             checkpoint.save(self.work_dir)
         parts = ParquetParts(
@@ -173,8 +178,8 @@ class MonthExtractor:
         self._fetched += 1
         self._buffer_pages += 1
         for evaluation in evaluations:
-            created = evaluation.get("createdDate")
-            if created is not None and isinstance(created, str) and month_of(created) != self.month:
+            created = evaluation.get("createdDate") if isinstance(evaluation, dict) else None
+            if isinstance(created, str) and _month_or_none(created) not in (self.month, None):
                 self._outside += 1
                 continue
             self._buffer.append(evaluation)
@@ -183,8 +188,9 @@ class MonthExtractor:
         """Write the buffered pages as one part, then record them in the checkpoint."""
         if self._buffer_pages == 0:
             return
-        if self._buffer:
-            table = evaluations_to_raw(self._buffer, self.month)
+        table, malformed = raw_rows(self._buffer, self.month) if self._buffer else (None, [])
+        checkpoint.malformed.extend(m.as_dict() for m in malformed)
+        if table is not None and table.num_rows:
             name = f"part-{len(checkpoint.parts) + 1:06d}.parquet"
             write_table(table, self.work_dir / name)
             checkpoint.parts.append(name)
@@ -202,6 +208,14 @@ class MonthExtractor:
         """Parts not named by a checkpoint are leftovers of a crash before the first save."""
         for stale in self.work_dir.glob("part-*.parquet"):
             stale.unlink()
+
+
+def _month_or_none(created: str) -> str | None:
+    """The month of a createdDate, or None when it is not a date (reported as malformed, not dropped)."""
+    try:
+        return month_of(created)
+    except FieldTypeError:
+        return None
 
 
 def _parse_iso(value: str) -> datetime:

@@ -4,11 +4,13 @@
 process, each on its own HTTP and gRPC port. Every one of those ports is chosen free here and
 bound to 127.0.0.1 only; WebDAV and the Iceberg/Lance catalogs are switched off, telemetry too.
 Buckets are NOT created on first upload (`-s3.autoCreateBucket=false`), as on AWS, so a missing
-bucket is an error a test can see.
+bucket is an error a test can see. Identities come from an `-s3.config` file: an admin plus any
+restricted ones a test needs (e.g. read-only, to see a missing s3:PutObject).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -100,11 +102,27 @@ def _wait_until_serving(process: subprocess.Popen, endpoint_url: str, log_path: 
 
 
 def start_seaweedfs(
-    data_dir: Path, bucket: str, access_key: str, secret_key: str, timeout: float = 60.0
+    data_dir: Path,
+    bucket: str,
+    access_key: str,
+    secret_key: str,
+    extra_identities: list[dict] = (),
+    timeout: float = 60.0,
 ) -> SeaweedS3:
-    """Start `weed mini` on free loopback ports with one bucket and one admin identity."""
+    """Start `weed mini` on free loopback ports with one bucket, an admin and `extra_identities`.
+
+    An identity is `{"name": …, "credentials": [{"accessKey": …, "secretKey": …}], "actions": [...]}`
+    with SeaweedFS actions such as `Read:bucket`, `List:bucket`, `Write:bucket`.
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     ports = dict(zip(PORT_FLAGS, _free_ports(len(PORT_FLAGS))))
+    admin = {
+        "name": "admin",
+        "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+    }
+    config_path = data_dir / "s3-identities.json"
+    config_path.write_text(json.dumps({"identities": [admin, *extra_identities]}))
     args = [
         weed_binary(),
         "mini",
@@ -120,6 +138,7 @@ def start_seaweedfs(
         "-master.telemetry=false",
         f"-filer.localSocket={data_dir}/filer.sock",
         f"-s3.localSocket={data_dir}/s3.sock",
+        f"-s3.config={config_path}",
         *(f"-{flag}={port}" for flag, port in ports.items()),
     ]
     env = {**os.environ, "AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": secret_key}
