@@ -8,7 +8,6 @@ import contextlib
 import os
 import resource
 import time
-import warnings
 
 import dagster as dg
 import pandas as pd
@@ -27,11 +26,8 @@ from genesys_quality.transform import schemas
 from genesys_quality.transform.forms import template_versions_table
 from genesys_quality.transform.normalize import normalize_items
 
-warnings.filterwarnings("ignore", category=dg.BetaWarning)  # backfill_policy is beta in 1.13
-
 GROUP = "genesys_quality"
 NORMALIZE_BATCH_EVALUATIONS = 20_000
-ONE_MONTH_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
 WAREHOUSE_POOL = "genesys_quality_warehouse"
 SEARCH_PERMISSION = "quality:evaluation:searchAny"
 
@@ -88,7 +84,6 @@ def _extraction_failures(strategy: str):
 @dg.asset(
     partitions_def=monthly_partitions,
     io_manager_key="parquet_io_manager",
-    backfill_policy=ONE_MONTH_PER_RUN,
     group_name=GROUP,
     kinds={"python", "parquet"},
     metadata={"dagster/column_schema": column_schema(schemas.RawEvaluations)},
@@ -140,7 +135,6 @@ def raw_evaluations(
 @dg.asset(
     partitions_def=monthly_partitions,
     io_manager_key="parquet_io_manager",
-    backfill_policy=ONE_MONTH_PER_RUN,
     group_name=GROUP,
     kinds={"python", "parquet"},
     metadata={"dagster/column_schema": column_schema(schemas.TemplateVersions)},
@@ -190,7 +184,6 @@ def template_versions(
 @dg.asset(
     partitions_def=monthly_partitions,
     io_manager_key="parquet_io_manager",
-    backfill_policy=ONE_MONTH_PER_RUN,
     group_name=GROUP,
     kinds={"python", "parquet"},
     metadata={"dagster/column_schema": column_schema(schemas.NormalizedItems)},
@@ -231,7 +224,6 @@ def normalized_items(
 
 @dg.asset(
     partitions_def=monthly_partitions,
-    backfill_policy=ONE_MONTH_PER_RUN,
     group_name=GROUP,
     kinds={"duckdb", "snowflake"},
     pool=WAREHOUSE_POOL,

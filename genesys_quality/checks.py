@@ -192,6 +192,7 @@ def reconcile(
         )
         after = client.stats
     requests = after.requests - before.requests
+    retries = after.retries - before.retries
     drift_share = report.differences_count / max(report.evaluations_compared, 1)
     severity = dg.AssetCheckSeverity.WARN if drift_share <= config.drift_tolerance else dg.AssetCheckSeverity.ERROR
     metadata = {
@@ -208,6 +209,7 @@ def reconcile(
         "sampled": report.sampled,
         "sample_differences": report.sample_differences,
         "request_cost": requests,
+        "retries": retries,
         "seconds": round(report.seconds, 3),
     }
     if report.differences_count:

@@ -171,8 +171,8 @@ def resources(deployment: str | None = None) -> dict:
         if missing:
             raise ConfigurationError(
                 f"GENESYS_QUALITY_DEPLOYMENT=production but {', '.join(missing)} "
-                f"{'is' if len(missing) == 1 else 'are'} not set: set them (README, 'Configuration') "
-                "or use GENESYS_QUALITY_DEPLOYMENT=local."
+                f"{'is' if len(missing) == 1 else 'are'} not set: set {'it' if len(missing) == 1 else 'them'} "
+                "(docs/production.md lists every setting) or use GENESYS_QUALITY_DEPLOYMENT=local."
             )
         if not _env("GENESYS_QUALITY_STORAGE_URL").startswith("s3://"):
             raise ConfigurationError("In production GENESYS_QUALITY_STORAGE_URL must be s3://bucket/prefix.")

@@ -39,7 +39,7 @@ class SnowflakeWarehouseResource(WarehouseResource):
     def get_warehouse(self) -> Warehouse:
         snowflake = self.snowflake
         unresolved = sorted(
-            str(value) for name in type(snowflake).model_fields
+            value.env_var_name for name in type(snowflake).model_fields
             if isinstance(value := getattr(snowflake, name), dg.EnvVar)
         )
         if unresolved:

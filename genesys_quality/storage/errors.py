@@ -98,9 +98,13 @@ def storage_failure(error: BaseException, path: UPath, action: str) -> StorageEr
                 f"Permission denied to {action} {path}: make the folder writable by this user, or point "
                 "GENESYS_QUALITY_STORAGE_URL / GENESYS_QUALITY_HOME elsewhere."
             )
-        if isinstance(error, FileNotFoundError):
+        if isinstance(error, FileNotFoundError) and action in ("read", "delete"):
             return StorageError(f"{path} does not exist (could not {action} it).")
-        return StorageError(f"Could not {action} {path}: {error}.")
+        reason = getattr(error, "strerror", None) or str(error)
+        return StorageError(
+            f"Could not {action} {path}: {reason}. Check GENESYS_QUALITY_STORAGE_URL / GENESYS_QUALITY_HOME "
+            "and the free space of that disk."
+        )
 
     bucket, endpoint = bucket_of(path), endpoint_of(path)
     where = f"bucket '{bucket}' at {endpoint}"
@@ -131,8 +135,14 @@ def storage_failure(error: BaseException, path: UPath, action: str) -> StorageEr
         )
     if code in _DENIED_CODES or (code is None and isinstance(error, PermissionError)):
         iam_action = _IAM_ACTION.get(action, "the S3 permissions")
+        if code in ("AccessDenied", "AllAccessDisabled"):
+            # S3 checked the signature first: the credentials are genuine, their policy is too narrow.
+            return StorageError(
+                f"S3 denied {action} of {path} ({where}, {code}): the credentials are valid but lack "
+                f"{iam_action}; {POLICY_HINT}."
+            )
         return StorageError(
-            f"S3 denied {action} of {path} ({where}, {code or 'Forbidden'}): either the credentials are wrong "
+            f"S3 answered 403 Forbidden to {action} {path} ({where}): either the credentials are wrong "
             f"({CREDENTIALS_HINT}) or they lack {iam_action}; {POLICY_HINT}."
         )
     if code in _MISSING_CODES or (code is None and isinstance(error, FileNotFoundError)):

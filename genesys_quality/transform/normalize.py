@@ -1,8 +1,10 @@
 """`raw_evaluations` + `template_versions` → `normalized_items`: one row per (evaluation, question).
 
-Column-at-a-time: the payloads are parsed in bulk (`payload.flatten_answers`), joined to the form
-versions with hashed key lookups (`lookup`), and the output is assembled with `take`. Batches of
-any size give the same rows, so callers may normalize row groups separately and concatenate.
+Column-at-a-time: the payloads are parsed in bulk (`payload.flatten_answers`), ids are joined to
+the form versions through integer codes (`lookup`), and every output column is produced by one
+`take` from where its values live (the raw batch, the parsed answers or a form table) with a
+composed row index, so no column is copied twice. Batches of any size give the same rows, so
+callers may normalize row groups separately and concatenate.
 
 Row rules (DESIGN §6):
 - an evaluation without answers or question scores keeps one baseline row, `question_id = ''`;
@@ -17,13 +19,15 @@ Row rules (DESIGN §6):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyarrow
 import pyarrow.compute as pc
 
 from genesys_quality.transform import schemas
 from genesys_quality.transform.fields import MalformedEvaluationError
-from genesys_quality.transform.lookup import TemplateLookup, composite_key, find
+from genesys_quality.transform.lookup import MISSING, TemplateLookup
 from genesys_quality.transform.payload import FlatAnswers, flatten_answers
 
 _SCHEMA = schemas.arrow_schema(schemas.NormalizedItems)
@@ -34,6 +38,16 @@ _COPIED_FROM_RAW = [
     if name in schemas.column_names(schemas.RawEvaluations) and name != "template_context_id"
 ]
 """Evaluation-level columns taken as they are from `raw_evaluations` (the form's context id is coalesced)."""
+_QUESTION_FIELDS = {"comments": "comments", "failed_kill_question": "failedKillQuestion"}
+_GROUP_FIELDS = {"section_id": "questionGroupId", "section_score": "totalScore", "section_max_score": "maxTotalScore"}
+_FORM_QUESTION_COLUMNS = {
+    "question_context_id": "question_context_id",
+    "question_text": "question_text",
+    "question_type": "question_type",
+    "is_critical": "is_critical",
+    "is_kill": "is_kill",
+    "item_max_score": "question_max_score",
+}
 
 
 def normalize_items(raw: pyarrow.Table, template_versions: pyarrow.Table) -> pyarrow.Table:
@@ -42,139 +56,212 @@ def normalize_items(raw: pyarrow.Table, template_versions: pyarrow.Table) -> pya
     if raw.num_rows == 0:
         return _SCHEMA.empty_table()
     flat = flatten_answers(raw)
+    question_id = _field(flat.questions, "questionId")
+    _require_question_ids(raw, flat, question_id)
     lookup = TemplateLookup.build(template_versions)
-    per_evaluation = _evaluation_columns(raw, flat, lookup)
-    per_question = _question_columns(raw, flat, lookup)
-
-    question_evaluation = flat.question_evaluation
-    without_questions = np.flatnonzero(np.bincount(question_evaluation, minlength=raw.num_rows) == 0)
-    row_evaluation = np.concatenate([question_evaluation, without_questions])
-    order = np.argsort(row_evaluation, kind="stable")
-    evaluation_rows = per_evaluation.take(row_evaluation[order])
-    columns = dict(zip(evaluation_rows.column_names, evaluation_rows.columns))
-    # Output row -> question row; NULL for a baseline row, so `take` leaves its question columns NULL.
-    question_rows = pyarrow.array(order, mask=order >= len(question_evaluation)) if len(without_questions) else None
-    for name, values in per_question.items():
-        columns[name] = values if question_rows is None else values.take(question_rows)
-    columns["question_id"] = pc.fill_null(columns["question_id"], schemas.BASELINE_QUESTION_ID)
+    rows = _Rows.of(flat)
+    joined = _Joins.of(raw, flat, lookup, question_id)
+    columns = {
+        **_evaluation_columns(raw, flat, lookup, joined, rows),
+        **_question_columns(flat, lookup, joined, rows, question_id),
+    }
     arrays = [_as(columns[field.name], field.type) for field in _SCHEMA]
     return pyarrow.Table.from_arrays(arrays, schema=_SCHEMA)
 
 
-def _evaluation_columns(raw: pyarrow.Table, flat: FlatAnswers, lookup: TemplateLookup) -> pyarrow.Table:
-    template = lookup.templates.take(find(lookup.templates, raw.column("template_id")))
+@dataclass(frozen=True)
+class _Rows:
+    """Where each output row's values come from: its evaluation and its question (MISSING on a baseline row).
+
+    Rows follow the evaluations' order, each evaluation's questions in payload order; an
+    evaluation without questions has one baseline row in its place.
+    """
+
+    evaluation: np.ndarray
+    question: np.ndarray
+    baseline: bool
+    """Whether any row is a baseline row (otherwise `question` is the identity)."""
+
+    @classmethod
+    def of(cls, flat: FlatAnswers) -> "_Rows":
+        per_evaluation = np.bincount(flat.question_evaluation, minlength=flat.evaluation_count)
+        without = per_evaluation == 0
+        evaluation = np.repeat(np.arange(flat.evaluation_count), np.maximum(per_evaluation, 1))
+        if not without.any():
+            return cls(evaluation, np.arange(len(evaluation)), False)
+        question = np.full(len(evaluation), MISSING, dtype=np.int64)
+        question[~without[evaluation]] = np.arange(len(flat.question_evaluation))
+        return cls(evaluation, question, True)
+
+    def of_questions(self, values: pyarrow.Array) -> pyarrow.Array:
+        """A per-question array laid out per row (NULL on baseline rows)."""
+        return values.take(_indices(self.question)) if self.baseline else values
+
+    def through_questions(self, per_question: np.ndarray) -> np.ndarray:
+        """Compose a per-question index (e.g. a form-table row) into a per-row index."""
+        if not self.baseline:
+            return per_question
+        return _pick(per_question, self.question, MISSING)
+
+
+@dataclass(frozen=True)
+class _Joins:
+    """Rows of the lookup tables (MISSING when absent) for each evaluation, group and question."""
+
+    template: np.ndarray
+    section: np.ndarray
+    question: np.ndarray
+    answer: np.ndarray
+    question_template: np.ndarray
+    """Template code of each question's evaluation (multiple-select options join through it)."""
+
+    @classmethod
+    def of(cls, raw: pyarrow.Table, flat: FlatAnswers, lookup: TemplateLookup, question_id) -> "_Joins":
+        template_code = lookup.code(raw.column("template_id"))
+        group_section = lookup.locate_sections(
+            template_code[flat.group_evaluation], lookup.code(_field(flat.groups, "questionGroupId"))
+        )
+        question_template = template_code[flat.question_evaluation]
+        question = lookup.locate_questions(question_template, lookup.code(question_id))
+        return cls(
+            template=lookup.locate_templates(template_code),
+            section=group_section[flat.question_group],
+            question=question,
+            answer=lookup.locate_answers(question, lookup.code(_field(flat.questions, "answerId"))),
+            question_template=question_template,
+        )
+
+
+def _evaluation_columns(raw, flat: FlatAnswers, lookup: TemplateLookup, joined: _Joins, rows: _Rows) -> dict:
     pending = pc.or_(
         pc.is_in(raw.column("status"), value_set=_PENDING_STATUSES),
         pc.fill_null(raw.column("ai_scoring_pending"), False),
     )
-    return pyarrow.table(
-        {
-            **{name: raw.column(name) for name in _COPIED_FROM_RAW},
-            "score_calculation_status": pc.if_else(pending, "pending", "final"),
-            "template_context_id": pc.coalesce(
-                raw.column("template_context_id"), template.column("template_context_id")
-            ),
-            "template_name": template.column("template_name"),
-            "template_version": template.column("template_version"),
-            "raw_score": _raw_score(flat),
-        }
-    )
+    template = _indices(joined.template)
+    per_evaluation = {
+        **{name: raw.column(name) for name in _COPIED_FROM_RAW},
+        "score_calculation_status": pc.if_else(pending, "pending", "final"),
+        "template_context_id": pc.coalesce(
+            raw.column("template_context_id"), lookup.templates.column("template_context_id").take(template)
+        ),
+        "raw_score": _raw_score(flat),
+    }
+    by_row = _indices(rows.evaluation)
+    columns = {name: values.take(by_row) for name, values in per_evaluation.items()}
+    template_row = _indices(joined.template[rows.evaluation])
+    for name in ("template_name", "template_version"):
+        columns[name] = lookup.templates.column(name).take(template_row)
+    return columns
 
 
 def _raw_score(flat: FlatAnswers) -> pyarrow.Array:
-    unweighted = pc.struct_field(flat.groups, "totalScoreUnweighted")
-    values = np.nan_to_num(unweighted.to_numpy(zero_copy_only=False).astype(np.float64), nan=0.0)
-    present = pc.is_valid(unweighted).to_numpy(zero_copy_only=False)
+    values, present = _floats(_field(flat.groups, "totalScoreUnweighted"))
     totals = np.bincount(flat.group_evaluation, weights=values, minlength=flat.evaluation_count)
     counts = np.bincount(flat.group_evaluation, weights=present, minlength=flat.evaluation_count)
     return pyarrow.array(totals, mask=counts == 0)
 
 
-def _question_columns(raw: pyarrow.Table, flat: FlatAnswers, lookup: TemplateLookup) -> dict[str, pyarrow.Array]:
+def _question_columns(flat: FlatAnswers, lookup: TemplateLookup, joined: _Joins, rows: _Rows, question_id) -> dict:
     questions, groups = flat.questions, flat.groups
-    question_group = pyarrow.array(flat.question_group)
-    template_id = raw.column("template_id").take(pyarrow.array(flat.question_evaluation)).combine_chunks()
-    question_id = pc.struct_field(questions, "questionId")
-    _require_question_ids(raw, flat, question_id)
-    answer_id = pc.struct_field(questions, "answerId")
-    comments = pc.struct_field(questions, "comments")
+    form = _FormQuestionTypes.of(lookup)
+    question_type = _pick(form.type_code, joined.question, form.no_type)
+    multi_score, multi_text, multi_position, has_options = _multiple_select(flat, lookup, joined)
+    is_multi = (question_type == form.multiple_select) | has_options
+    is_free_text = question_type == form.free_text
+    group_na = _true(_field(groups, "markedNA")) | _true(_field(groups, "systemMarkedNA"))
+    marked_na = _true(_field(questions, "markedNA")) | _true(_field(questions, "systemMarkedNA"))
+    marked_na |= group_na[flat.question_group]
+    unscored = marked_na | (question_type == form.free_text) | (question_type == form.read_only)
 
-    section_id = pc.struct_field(groups, "questionGroupId").take(question_group)
-    section = lookup.sections.take(find(lookup.sections, composite_key(template_id, section_id)))
-    question = lookup.questions.take(find(lookup.questions, composite_key(template_id, question_id)))
-    answer = lookup.answers.take(find(lookup.answers, composite_key(template_id, question_id, answer_id)))
-    question_type = question.column("question_type")
+    score, has_score = _floats(_field(questions, "score"))
+    score = np.where(is_multi, multi_score, score)
+    has_score = np.where(is_multi, ~np.isnan(multi_score), has_score) & ~unscored
 
-    marked_na = _any_true(
-        pc.struct_field(questions, "markedNA"),
-        pc.struct_field(questions, "systemMarkedNA"),
-        pc.struct_field(groups, "markedNA").take(question_group),
-        pc.struct_field(groups, "systemMarkedNA").take(question_group),
+    # answer_text: one take from [comments | joined multiple-select texts | option texts].
+    comments = _field(questions, "comments")
+    option_text = lookup.answers.column("answer_text").combine_chunks()
+    count = len(questions)
+    text_source = np.where(
+        is_free_text,
+        np.arange(count),
+        np.where(
+            is_multi,
+            np.where(multi_position >= 0, count + multi_position, MISSING),
+            np.where(joined.answer >= 0, count + len(multi_text) + joined.answer, MISSING),
+        ),
     )
-    multi_score, multi_text, has_options = _multiple_select(flat, template_id, lookup)
-    is_multi = pc.or_(pc.fill_null(pc.equal(question_type, "multipleSelectQuestion"), False), has_options)
-    is_free_text = pc.fill_null(pc.equal(question_type, "freeTextQuestion"), False)
-    unscored = pc.or_(marked_na, pc.fill_null(pc.is_in(question_type, value_set=_UNSCORED_TYPES), False))
-    score = pc.if_else(is_multi, multi_score, pc.struct_field(questions, "score"))
-    option_text = answer.column("answer_text").combine_chunks()
-    return {
-        "section_id": section_id,
-        "section_name": section.column("section_name"),
-        "section_weight": section.column("section_weight"),
-        "section_score": pc.struct_field(groups, "totalScore").take(question_group),
-        "section_max_score": pc.struct_field(groups, "maxTotalScore").take(question_group),
-        "question_id": question_id,
-        "question_context_id": question.column("question_context_id"),
-        "question_text": question.column("question_text"),
-        "question_type": question_type,
-        "is_critical": question.column("is_critical"),
-        "is_kill": question.column("is_kill"),
-        "answer_id": pc.if_else(is_multi, pyarrow.scalar(None, pyarrow.string()), answer_id),
-        "answer_text": pc.if_else(is_free_text, comments, pc.if_else(is_multi, multi_text, option_text)),
-        "item_score": pc.if_else(unscored, pyarrow.scalar(None, pyarrow.float64()), score),
-        "item_max_score": question.column("question_max_score"),
-        "item_weight": section.column("section_weight"),
-        "item_marked_na": marked_na,
-        "failed_kill_question": pc.struct_field(questions, "failedKillQuestion"),
-        "comments": comments,
-    }
+    texts = pyarrow.concat_arrays([_plain(comments), multi_text, option_text])
+
+    group_of_row = rows.through_questions(flat.question_group)
+    question_row = rows.through_questions(joined.question)
+    section_row = _indices(rows.through_questions(joined.section))
+    columns = {name: _field(groups, field).take(_indices(group_of_row)) for name, field in _GROUP_FIELDS.items()}
+    columns.update({
+        name: rows.of_questions(_field(questions, field)) for name, field in _QUESTION_FIELDS.items()
+    })
+    columns.update({
+        name: lookup.questions.column(column).take(_indices(question_row))
+        for name, column in _FORM_QUESTION_COLUMNS.items()
+    })
+    with_empty_id = pyarrow.concat_arrays([_plain(question_id), pyarrow.array([schemas.BASELINE_QUESTION_ID])])
+    columns.update({
+        "section_name": lookup.sections.column("section_name").take(section_row),
+        "section_weight": lookup.sections.column("section_weight").take(section_row),
+        "item_weight": lookup.sections.column("section_weight").take(section_row),
+        "question_id": with_empty_id.take(_indices(np.where(rows.question >= 0, rows.question, count))),
+        "answer_id": _field(questions, "answerId").take(_indices(rows.through_questions(np.where(is_multi, MISSING, np.arange(count))))),
+        "answer_text": texts.take(_indices(rows.through_questions(text_source))),
+        "item_score": rows.of_questions(pyarrow.array(np.where(has_score, score, 0.0), mask=~has_score)),
+        "item_marked_na": rows.of_questions(pyarrow.array(marked_na)),
+    })
+    return columns
 
 
-def _multiple_select(flat: FlatAnswers, template_id: pyarrow.Array, lookup: TemplateLookup):
-    """Per question: Σ option scores, the ticked options' texts joined, and whether it has options."""
+@dataclass(frozen=True)
+class _FormQuestionTypes:
+    """The question type of each row of `lookup.questions`, as small integer codes."""
+
+    type_code: np.ndarray
+    no_type: int
+    multiple_select: int
+    free_text: int
+    read_only: int
+
+    @classmethod
+    def of(cls, lookup: TemplateLookup) -> "_FormQuestionTypes":
+        names = ["multipleSelectQuestion", "freeTextQuestion", "readOnlyTextBlockQuestion"]
+        known = pc.index_in(lookup.questions.column("question_type"), value_set=pyarrow.array(names))
+        type_code = pc.fill_null(known, len(names)).to_numpy(zero_copy_only=False).astype(np.int8)
+        return cls(type_code, no_type=-1, multiple_select=0, free_text=1, read_only=2)
+
+
+def _multiple_select(flat: FlatAnswers, lookup: TemplateLookup, joined: _Joins):
+    """Per question: Σ option scores (NaN if none), the joined texts, each question's position in them, has options."""
     count = len(flat.questions)
     parent = flat.option_question
-    option_template = template_id.take(pyarrow.array(parent))
-    option_question_id = pc.struct_field(flat.options, "questionId")
-    option_score = pc.struct_field(flat.options, "score")
-    scores = np.nan_to_num(option_score.to_numpy(zero_copy_only=False).astype(np.float64), nan=0.0)
-    scored = np.bincount(parent, weights=pc.is_valid(option_score).to_numpy(zero_copy_only=False), minlength=count)
-    total = pyarrow.array(np.bincount(parent, weights=scores, minlength=count), mask=scored == 0)
-    has_options = pyarrow.array(np.bincount(parent, minlength=count) > 0)
+    scores, scored = _floats(_field(flat.options, "score"))
+    has_scores = np.bincount(parent, weights=scored, minlength=count) > 0
+    total = np.where(has_scores, np.bincount(parent, weights=scores, minlength=count), np.nan)
+    has_options = np.bincount(parent, minlength=count) > 0
 
-    sub_question = lookup.questions.take(find(lookup.questions, composite_key(option_template, option_question_id)))
-    answer_key = composite_key(option_template, option_question_id, pc.struct_field(flat.options, "answerId"))
-    selected = pc.fill_null(lookup.answers.column("selected").take(find(lookup.answers, answer_key)), False)
-    ticked = pyarrow.table(
-        {
-            "parent": parent,
-            "form_order": sub_question.column("form_order"),
-            "text": sub_question.column("question_text"),
-        }
-    ).filter(pc.and_(selected, pc.is_valid(sub_question.column("question_text"))))
-    ticked = ticked.sort_by([("parent", "ascending"), ("form_order", "ascending")])
-    joined = ticked.group_by("parent", use_threads=False).aggregate([("text", "list")])
-    position = np.full(count, -1, dtype=np.int64)
-    position[joined.column("parent").to_numpy()] = np.arange(joined.num_rows)
-    texts = pc.binary_join(joined.column("text_list"), "; ").combine_chunks()
-    return total, texts.take(pyarrow.array(position, mask=position < 0)), has_options
-
-
-def _any_true(*flags: pyarrow.Array) -> pyarrow.Array:
-    result = pc.fill_null(flags[0], False)
-    for flag in flags[1:]:
-        result = pc.or_(result, pc.fill_null(flag, False))
-    return result
+    option_template = joined.question_template[parent]
+    sub_question = lookup.locate_questions(option_template, lookup.code(_field(flat.options, "questionId")))
+    answer = lookup.locate_answers(sub_question, lookup.code(_field(flat.options, "answerId")))
+    selected = lookup.answers.column("selected").combine_chunks().to_numpy(zero_copy_only=False)
+    sub_texts = lookup.questions.column("question_text").combine_chunks()
+    has_text = pc.is_valid(sub_texts).to_numpy(zero_copy_only=False)
+    ticked = _pick(selected, answer, False) & _pick(has_text, sub_question, False)
+    # Form order is the row order of `lookup.questions`, so sorting by (parent, row) puts texts in form order.
+    ticked_parent, ticked_question = parent[ticked], sub_question[ticked]
+    order = np.lexsort((ticked_question, ticked_parent))
+    ticked_parent, ticked_question = ticked_parent[order], ticked_question[order]
+    starts = np.flatnonzero(np.r_[True, ticked_parent[1:] != ticked_parent[:-1]]) if len(order) else np.array([], int)
+    offsets = np.r_[starts, len(order)].astype(np.int32)
+    lists = pyarrow.ListArray.from_arrays(pyarrow.array(offsets), sub_texts.take(pyarrow.array(ticked_question)))
+    texts = pc.binary_join(lists, "; ")
+    position = np.full(count, MISSING, dtype=np.int64)
+    position[ticked_parent[starts]] = np.arange(len(starts))
+    return total, _plain(texts), position, has_options
 
 
 def _require_question_ids(raw: pyarrow.Table, flat: FlatAnswers, question_id: pyarrow.Array) -> None:
@@ -186,7 +273,38 @@ def _require_question_ids(raw: pyarrow.Table, flat: FlatAnswers, question_id: py
     raise MalformedEvaluationError(evaluation_id, field, "is missing but required")
 
 
+def _field(values: pyarrow.StructArray, name: str) -> pyarrow.Array:
+    return pc.struct_field(values, name)
+
+
+def _floats(values: pyarrow.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(values with NULL as 0.0, whether each is present) as numpy arrays."""
+    present = pc.is_valid(values).to_numpy(zero_copy_only=False)
+    return pc.fill_null(values, 0.0).to_numpy(zero_copy_only=False).astype(np.float64, copy=False), present
+
+
+def _true(flags: pyarrow.Array) -> np.ndarray:
+    return pc.fill_null(flags, False).to_numpy(zero_copy_only=False)
+
+
+def _pick(table_values: np.ndarray, rows: np.ndarray, missing) -> np.ndarray:
+    """`table_values[rows]`, with `missing` where the row is MISSING."""
+    if not len(table_values):
+        return np.full(len(rows), missing)
+    return np.where(rows >= 0, table_values[np.maximum(rows, 0)], missing)
+
+
+def _indices(rows: np.ndarray) -> pyarrow.Array:
+    """A take index: NULL where the row is MISSING, so `take` gives NULL there."""
+    missing = rows < 0
+    return pyarrow.array(rows, mask=missing) if missing.any() else pyarrow.array(rows)
+
+
+def _plain(values: pyarrow.Array | pyarrow.ChunkedArray) -> pyarrow.Array:
+    return values.combine_chunks() if isinstance(values, pyarrow.ChunkedArray) else values
+
+
 def _as(values: pyarrow.Array | pyarrow.ChunkedArray, arrow_type: pyarrow.DataType) -> pyarrow.Array:
     if isinstance(values, pyarrow.ChunkedArray):
-        values = values.combine_chunks()
+        values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
     return values if values.type == arrow_type else values.cast(arrow_type)

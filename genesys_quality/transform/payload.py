@@ -86,20 +86,24 @@ def flatten_answers(raw: pyarrow.Table) -> FlatAnswers:
 def parse_answers(payloads: pyarrow.ChunkedArray, evaluation_ids: pyarrow.ChunkedArray) -> pyarrow.StructArray:
     """The `answers` struct of every payload, in row order (NULL when the evaluation has none).
 
-    Parsed in slices so that the newline-joined copy of the payloads stays small.
+    Parsed in slices so that the newline-joined copy of the payloads stays small; the parsed
+    blocks of all slices are concatenated once.
     """
     payloads = _single_array(payloads)
     if payloads.null_count:
         raise ValueError("raw_evaluations.payload has NULL values; every row must carry the evaluation's JSON")
     evaluation_ids = _single_array(evaluation_ids)
-    parts = [
-        _parse_slice(payloads.slice(start, _SLICE_ROWS), evaluation_ids.slice(start, _SLICE_ROWS))
+    chunks = [
+        chunk
         for start in range(0, len(payloads), _SLICE_ROWS)
+        for chunk in _parse_slice(payloads.slice(start, _SLICE_ROWS), evaluation_ids.slice(start, _SLICE_ROWS))
     ]
-    return pyarrow.concat_arrays(parts) if parts else pyarrow.array([], type=ANSWERS_SCHEMA.field("answers").type)
+    if not chunks:
+        return pyarrow.array([], type=ANSWERS_SCHEMA.field("answers").type)
+    return chunks[0] if len(chunks) == 1 else pyarrow.concat_arrays(chunks)
 
 
-def _parse_slice(payloads: pyarrow.StringArray, evaluation_ids: pyarrow.StringArray) -> pyarrow.StructArray:
+def _parse_slice(payloads: pyarrow.StringArray, evaluation_ids: pyarrow.StringArray) -> list[pyarrow.StructArray]:
     try:
         table = _read_lines(pc.binary_join_element_wise(payloads, pyarrow.scalar(""), "\n"))
         if table.num_rows != len(payloads):
@@ -110,7 +114,7 @@ def _parse_slice(payloads: pyarrow.StringArray, evaluation_ids: pyarrow.StringAr
             raise
         # Pretty-printed JSON: its raw newlines are whitespace between tokens, so a space is equivalent.
         return _parse_slice(pc.replace_substring(payloads, "\n", " "), evaluation_ids)
-    return table.column("answers").combine_chunks()
+    return table.column("answers").chunks
 
 
 def _single_array(values: pyarrow.Array | pyarrow.ChunkedArray) -> pyarrow.Array:

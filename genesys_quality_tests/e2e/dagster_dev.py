@@ -147,27 +147,29 @@ class DagsterDev:
             return False
         return True
 
-    def stop(self, timeout: float = 30) -> None:
-        """SIGTERM the whole process group, SIGKILL what is left after `timeout`, reap the leader."""
+    def failure_lines(self, limit: int = 20) -> str:
+        """Step and run failures from the log (run workers' events are echoed there), for assertion messages."""
+        try:
+            lines = self.log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return "(no log)"
+        hits = [line for line in lines if "FAILURE" in line or "Traceback" in line or "Error" in line]
+        return "\n".join(hits[-limit:]) or self.log_tail()
+
+    def stop(self, timeout: float = 30) -> str:
+        """SIGTERM the whole process group, SIGKILL what is left after `timeout`; say which signal ended it."""
         if self.process is None:
-            return
+            return "not started"
         pgid = self.process.pid
-        try:
-            os.killpg(pgid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.process.poll()
-            if not self.group_alive():
-                break
-            time.sleep(0.5)
-        else:
+        for signum, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 10)):
             try:
-                os.killpg(pgid, signal.SIGKILL)
+                os.killpg(pgid, signum)
             except ProcessLookupError:
-                pass
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
+                return "already stopped"
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline:
+                self.process.poll()
+                if not self.group_alive():
+                    return signal.Signals(signum).name
+                time.sleep(0.25)
+        return "still running after SIGKILL"

@@ -47,10 +47,10 @@ def seaweed(tmp_path_factory) -> SeaweedS3:
         print(f"\nSeaweedFS stopped in {server.stop():.1f}s")
 
 
-def _client(server: SeaweedS3, key: str = ADMIN_KEY, secret: str = ADMIN_SECRET):
+def _client(server: SeaweedS3):
     return boto3.client(
-        "s3", endpoint_url=server.endpoint_url, aws_access_key_id=key, aws_secret_access_key=secret,
-        region_name="us-east-1",
+        "s3", endpoint_url=server.endpoint_url, aws_access_key_id=server.access_key,
+        aws_secret_access_key=server.secret_key, region_name="us-east-1",
     )
 
 
