@@ -29,6 +29,9 @@ dev: setup
 	@mkdir -p $(DAGSTER_HOME) && cp -n dagster.yaml $(DAGSTER_HOME)/dagster.yaml 2>/dev/null || true
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
+faults: setup
+	$(PY) -m genesys_quality_tests.faults.run_suite --notes
+
 simulator: setup
 	$(PY) -m genesys_quality.simulator --port 8089 --seed 42 --control-api
 

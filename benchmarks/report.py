@@ -158,6 +158,8 @@ def markdown_table(runs: list[dict]) -> list[str]:
     row("MERGE phase, re-run ÷ first load", lambda r: _merge_fraction(r))
     row("max peak RSS of the pipeline stages", lambda r: f"{max(r['stages'][n]['peak_rss_mib'] for n in PIPELINE_STAGES):,.0f} MiB")
     row("same key sets (all normalizers)", lambda r: "yes" if r["stages"]["compare"]["same_key_sets"] else "NO")
+    row("all columns equal to the DuckDB SQL reference", lambda r: "yes" if all(
+        p["all_columns_equal"] for p in r["stages"]["compare"]["against"].values()) else "NO")
     return lines
 
 

@@ -57,7 +57,7 @@ def run_benchmark(
     seed: int,
     out: Path,
     month: str = "2026-10-01",
-    time_scale: float = 4.0,
+    time_scale: float = 2.0,
     row_loop_max: int = 100_000,
     keep: bool = False,
     log=print,
@@ -140,7 +140,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out")
     parser.add_argument("--month", default="2026-10-01", help="YYYY-MM-01")
-    parser.add_argument("--time-scale", type=float, default=4.0,
+    parser.add_argument("--time-scale", type=float, default=2.0,
                         help="run the 300 requests/min budget k times faster (simulator and client alike)")
     parser.add_argument("--row-loop-max", type=int, default=100_000,
                         help="skip the row-loop reference above this N (it holds every row as a dict: ~6.5 GiB at 100k)")

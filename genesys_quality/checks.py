@@ -208,6 +208,7 @@ def reconcile(
         "genesys_mean_overall": report.genesys_mean,
         "sampled": report.sampled,
         "sample_differences": report.sample_differences,
+        "genesys_listing": report.listing,
         "request_cost": requests,
         "retries": retries,
         "seconds": round(report.seconds, 3),

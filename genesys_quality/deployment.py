@@ -2,9 +2,10 @@
 
 local: Parquet under GENESYS_QUALITY_HOME (or GENESYS_QUALITY_STORAGE_URL), DuckDB, and the
 embedded simulator unless GENESYS_CLIENT_ID is set. production: real Genesys, Parquet on S3,
-Snowflake. Missing production settings fail when the definitions load, naming the variable,
-never hours later inside a run. Secrets are passed as `dg.EnvVar`s, so their values never land
-in run configuration or the UI.
+Snowflake through dagster-snowflake's SnowflakeResource. Missing production settings fail when
+the definitions load, naming the variable, never hours later inside a run. Secrets and every
+Snowflake setting are passed as `dg.EnvVar`s, so their values never land in run configuration or
+the UI. docs/production.md has the table of settings per deployment.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Reconciliation: does the warehouse show, for one month, what Genesys shows now? (no Dagster imports)
 
 Genesys side: the month re-read through search (one request per 100 evaluations) plus a sample
-re-fetched one by one with the single-evaluation GET, the endpoint users see in the UI.
+re-fetched one by one with the single-evaluation GET, the endpoint users see in the UI. A client
+without the search permission (the `query` extraction strategy) re-reads the month the way that
+strategy does, per evaluator.
 Evaluations Genesys holds as not final (pending, in progress, in review, AI scoring pending) are
 left out: the warehouse deliberately keeps their last final state.
 """
@@ -12,12 +14,12 @@ import math
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 
-from genesys_quality.extraction.month import month_window
-from genesys_quality.genesys.errors import NotFoundError
+from genesys_quality.extraction.month import EDITABLE_DAYS, month_window
+from genesys_quality.genesys.errors import NotFoundError, PermissionDeniedError
 from genesys_quality.transform.raw import month_of
 from genesys_quality.transform.schemas import FINAL_STATUSES
 
@@ -32,6 +34,8 @@ class ReconciliationReport:
     genesys_sum: float = 0.0
     warehouse_mean: float = 0.0
     genesys_mean: float = 0.0
+    listing: str = "search"
+    """How the month was re-read: `search`, or `query` when the client may not search."""
     sampled: int = 0
     sample_differences: int = 0
     differences: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -55,10 +59,9 @@ def reconcile_month(client, warehouse, month: str, sample_size: int = 20, score_
                     rng: random.Random | None = None) -> ReconciliationReport:
     started = time.monotonic()
     report = ReconciliationReport()
-    start, end = month_window(month)
     genesys: dict[str, dict] = {}
     pending: set[str] = set()
-    for evaluation in client.search_evaluations(start, end - timedelta(milliseconds=1), date_field="createdDate"):
+    for evaluation in _month_in_genesys(client, month, report):
         if month_of(evaluation["createdDate"]) != month:
             continue
         if _is_final(evaluation):
@@ -103,6 +106,24 @@ def reconcile_month(client, warehouse, month: str, sample_size: int = 20, score_
     report.differences = pd.DataFrame(diffs).drop_duplicates("evaluation_id") if diffs else pd.DataFrame()
     report.seconds = time.monotonic() - started
     return report
+
+
+def _month_in_genesys(client, month: str, report: ReconciliationReport):
+    """Every evaluation created in `month`: by search, or per evaluator when search is not permitted."""
+    start, end = month_window(month)
+    try:
+        evaluations = list(client.search_evaluations(start, end - timedelta(milliseconds=1), date_field="createdDate"))
+    except PermissionDeniedError as error:
+        if "quality:evaluation:searchAny" not in error.missing_permissions:
+            raise
+        report.listing = "query"
+        window_end = min(end + timedelta(days=EDITABLE_DAYS), datetime.now(timezone.utc) + timedelta(days=1))
+        seen: dict[str, dict] = {}
+        for user in client.list_users():
+            for evaluation in client.query_evaluations(evaluator_user_id=user["id"], start_time=start, end_time=window_end):
+                seen[evaluation["id"]] = evaluation
+        evaluations = list(seen.values())
+    return evaluations
 
 
 def _difference(eid, ours_row, their_status, their_score, tolerance, fetched=False) -> dict | None:

@@ -26,7 +26,9 @@ class SnowflakeWarehouseResource(WarehouseResource):
     opens and closes the session, and never COMMITs on its way out after a failed load.
     """
 
-    snowflake: SnowflakeResource = Field(description="The Snowflake connection (account, user, auth, warehouse, role, database, schema).")
+    snowflake: SnowflakeResource = Field(
+        description="The Snowflake connection: account, user, authentication, warehouse, role, database, schema."
+    )
 
     @property
     def backend(self) -> str:
@@ -48,7 +50,9 @@ class SnowflakeWarehouseResource(WarehouseResource):
                 "only inside a run, a sensor or `dg.build_resources(...)`; call get_warehouse() there."
             )
         if not snowflake.database or not snowflake.schema_:
-            raise dg.Failure("The Snowflake warehouse needs a database and a schema: set SNOWFLAKE_DATABASE and SNOWFLAKE_SCHEMA.")
+            raise dg.Failure(
+                "The Snowflake warehouse needs a database and a schema: set SNOWFLAKE_DATABASE and SNOWFLAKE_SCHEMA."
+            )
         if snowflake.autocommit is not True:
             raise dg.Failure(
                 "SnowflakeResource for the warehouse must have autocommit=True: the load runs its own "

@@ -62,8 +62,8 @@ def pin_form_versions(client, references: dict[str, str | None], cache: FormVers
             pinned.from_cache += 1
         else:
             to_fetch.setdefault(context_id or form_id, []).append(form_id)
-    for form_ids in to_fetch.values():
-        ordinals = _ordinals_of_context(client, form_ids[0])
+    for context_id, form_ids in to_fetch.items():
+        ordinals = _ordinals_of_context(client, [*form_ids, context_id])
         for form_id in form_ids:
             try:
                 form = client.get_form_version(form_id)
@@ -83,8 +83,12 @@ def pin_form_versions(client, references: dict[str, str | None], cache: FormVers
     return pinned
 
 
-def _ordinals_of_context(client, form_id: str) -> dict[str, int]:
-    try:
-        return version_ordinals(client.list_form_versions(form_id))
-    except NotFoundError:
-        return {}
+def _ordinals_of_context(client, candidates: list[str]) -> dict[str, int]:
+    """Version ordinals of a form, listed through the first of `candidates` (version ids, then the
+    context id) that Genesys still knows: one deleted version must not leave its siblings unpinned."""
+    for candidate in dict.fromkeys(candidates):
+        try:
+            return version_ordinals(client.list_form_versions(candidate))
+        except NotFoundError:
+            continue
+    return {}

@@ -15,10 +15,14 @@ pages already on disk. Two strategies (genesys-api.md §1):
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import TypeVar
 
 import pyarrow as pa
 from upath import UPath
@@ -31,6 +35,7 @@ from genesys_quality.transform.fields import FieldTypeError
 from genesys_quality.transform.raw import month_of
 
 STRATEGIES = ("search", "query")
+T = TypeVar("T")
 EDITABLE_DAYS = 90
 
 
@@ -130,21 +135,26 @@ class MonthExtractor:
         window_start = _parse_iso(checkpoint.window_start) if checkpoint.window_start else self.start
         next_page = checkpoint.window_page + 1
         while True:
-            pages = self.client.search_evaluation_pages(
-                window_start, last_ms, date_field="createdDate", page_size=self.page_size, start_page=next_page
+            pages = _prefetched(
+                self.client.search_evaluation_pages(
+                    window_start, last_ms, date_field="createdDate", page_size=self.page_size, start_page=next_page
+                ),
+                last=lambda page, start=window_start, first=next_page: (
+                    page.is_last or self._restart_at(page, start, first) is not None
+                ),
             )
             restarted = False
-            for page in pages:
-                self._take(page.evaluations, checkpoint)
-                checkpoint.window_start = window_start.isoformat()
-                if self._buffer_pages >= self.pages_per_part or page.is_last:
-                    self._flush(checkpoint, window_page=page.page_number)
-                yield None
-                if page.is_last:
-                    return
-                if page.page_number >= next_page + self.window_pages - 1 and page.evaluations:
-                    newest = _parse_iso(page.evaluations[-1]["createdDate"])
-                    if newest > window_start:
+            with contextlib.closing(pages):
+                for page in pages:
+                    self._take(page.evaluations, checkpoint)
+                    checkpoint.window_start = window_start.isoformat()
+                    if self._buffer_pages >= self.pages_per_part or page.is_last:
+                        self._flush(checkpoint, window_page=page.page_number)
+                    yield None
+                    if page.is_last:
+                        return
+                    newest = self._restart_at(page, window_start, next_page)
+                    if newest is not None:
                         self._flush(checkpoint, window_page=page.page_number)
                         window_start, next_page = newest, 1
                         checkpoint.window_start, checkpoint.window_page = window_start.isoformat(), 0
@@ -154,6 +164,13 @@ class MonthExtractor:
             if not restarted:
                 return
 
+    def _restart_at(self, page, window_start: datetime, first_page: int) -> datetime | None:
+        """The next window's start when `page` ends a window of `window_pages` pages (never the last page)."""
+        if page.is_last or not page.evaluations or page.page_number < first_page + self.window_pages - 1:
+            return None
+        newest = _parse_iso(page.evaluations[-1]["createdDate"])
+        return newest if newest > window_start else None
+
     def _query_pages(self, checkpoint: Checkpoint) -> Iterator[None]:
         window_end = min(self.end + timedelta(days=EDITABLE_DAYS), self.now() + timedelta(days=1))
         done = set(checkpoint.users_done)
@@ -161,9 +178,10 @@ class MonthExtractor:
             user_id = user["id"]
             if user_id in done:
                 continue
-            for page in self.client.query_evaluation_pages(
+            user_pages = self.client.query_evaluation_pages(
                 evaluator_user_id=user_id, start_time=self.start, end_time=window_end, page_size=self.page_size
-            ):
+            )
+            for page in _prefetched(user_pages, last=lambda page: page.is_last):
                 self._take(page.evaluations, checkpoint)
                 if self._buffer_pages >= self.pages_per_part:
                     self._flush(checkpoint)
@@ -208,6 +226,56 @@ class MonthExtractor:
         """Parts not named by a checkpoint are leftovers of a crash before the first save."""
         for stale in self.work_dir.glob("part-*.parquet"):
             stale.unlink()
+
+
+def _prefetched(pages: Iterator[T], last: Callable[[T], bool]) -> Iterator[T]:
+    """`pages`, with the next page fetched in a background thread while the caller works on this one.
+
+    The HTTP round trip (and Genesys's time to build the page) then overlaps the conversion and
+    the Parquet write of the previous page, so a single-threaded extraction can keep up with the
+    rate budget. Fetching stops after a page for which `last` is true, so no request is sent that
+    the caller would not have sent; the client is thread-safe and its budget paces both threads.
+    Errors are raised in the caller, in page order; leaving the loop early cancels the fetching.
+    """
+    handoff: queue.Queue = queue.Queue(maxsize=1)
+    cancelled = threading.Event()
+
+    def put(item) -> bool:
+        while not cancelled.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def fetch() -> None:
+        try:
+            for page in pages:
+                if not put(("page", page)) or last(page):
+                    break
+            put(("end", None))
+        except BaseException as error:  # handed to the caller, which raises it
+            put(("error", error))
+        finally:
+            pages_close = getattr(pages, "close", None)
+            if pages_close:
+                pages_close()
+
+    worker = threading.Thread(target=fetch, name="genesys-page-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = handoff.get()
+            if kind == "page":
+                yield value
+            elif kind == "error":
+                raise value
+            else:
+                return
+    finally:
+        cancelled.set()
+        worker.join()
 
 
 def _month_or_none(created: str) -> str | None:

@@ -13,8 +13,8 @@ from functools import cached_property
 
 from upath import UPath
 
-_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.=-]{0,127}$")
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.=-]{0,127}")
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
 class StorageConfigError(ValueError):
@@ -23,7 +23,7 @@ class StorageConfigError(ValueError):
 
 def safe_segment(value: str, what: str) -> str:
     """A single path segment: letters, digits, `_ . = -`, not starting with a dot (no `..`)."""
-    if not isinstance(value, str) or not _SEGMENT.match(value) or ".." in value:
+    if not isinstance(value, str) or not _SEGMENT.fullmatch(value) or ".." in value:
         raise StorageConfigError(
             f"{what} {value!r} cannot be used in a storage path: use letters, digits, '_', '-', '.', '=' "
             "(not starting with '.', no '..', at most 128 characters)."
@@ -85,7 +85,7 @@ def location_from_url(url: str, endpoint_url: str | None = None, region: str | N
         bucket, _, prefix = url[len("s3://") :].partition("/")
         if not bucket:
             raise StorageConfigError(f"Storage URL {url!r} names no bucket: use s3://bucket/prefix.")
-        if not _BUCKET.match(bucket) or ".." in bucket:
+        if not _BUCKET.fullmatch(bucket) or ".." in bucket:
             raise StorageConfigError(
                 f"Storage URL {url!r}: {bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, "
                 "'.' and '-', starting and ending with a letter or digit)."

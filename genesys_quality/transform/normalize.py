@@ -19,6 +19,7 @@ Row rules (DESIGN §6):
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,9 @@ _COPIED_FROM_RAW = [
     if name in schemas.column_names(schemas.RawEvaluations) and name != "template_context_id"
 ]
 """Evaluation-level columns taken as they are from `raw_evaluations` (the form's context id is coalesced)."""
+MAX_THREADS = 4
+MIN_ROWS_PER_THREAD = 2048
+"""Below this many evaluations per thread a batch is normalized in the calling thread."""
 _QUESTION_FIELDS = {"comments": "comments", "failed_kill_question": "failedKillQuestion"}
 _GROUP_FIELDS = {"section_id": "questionGroupId", "section_score": "totalScore", "section_max_score": "maxTotalScore"}
 _FORM_QUESTION_COLUMNS = {
@@ -51,14 +55,29 @@ _FORM_QUESTION_COLUMNS = {
 
 
 def normalize_items(raw: pyarrow.Table, template_versions: pyarrow.Table) -> pyarrow.Table:
-    """The `normalized_items` rows of a batch of `raw_evaluations` rows."""
+    """The `normalized_items` rows of a batch of `raw_evaluations` rows.
+
+    A large batch is cut into one contiguous slice per CPU, normalized in threads (parsing and
+    every `take` run in Arrow without the GIL) and the slices' rows are returned in order as
+    chunks of one table, without a copy.
+    """
     raw = raw.combine_chunks()
     if raw.num_rows == 0:
         return _SCHEMA.empty_table()
+    lookup = TemplateLookup.build(template_versions)
+    workers = min(pyarrow.cpu_count(), MAX_THREADS, raw.num_rows // MIN_ROWS_PER_THREAD)
+    if workers <= 1:
+        return _normalize(raw, lookup)
+    bounds = np.linspace(0, raw.num_rows, workers + 1).astype(int)
+    with ThreadPoolExecutor(workers, thread_name_prefix="normalize") as pool:
+        parts = list(pool.map(lambda i: _normalize(raw.slice(bounds[i], bounds[i + 1] - bounds[i]), lookup), range(workers)))
+    return pyarrow.concat_tables(parts)
+
+
+def _normalize(raw: pyarrow.Table, lookup: TemplateLookup) -> pyarrow.Table:
     flat = flatten_answers(raw)
     question_id = _field(flat.questions, "questionId")
     _require_question_ids(raw, flat, question_id)
-    lookup = TemplateLookup.build(template_versions)
     rows = _Rows.of(flat)
     joined = _Joins.of(raw, flat, lookup, question_id)
     columns = {

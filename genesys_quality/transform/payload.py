@@ -118,7 +118,10 @@ def _parse_slice(payloads: pyarrow.StringArray, evaluation_ids: pyarrow.StringAr
 
 
 def _single_array(values: pyarrow.Array | pyarrow.ChunkedArray) -> pyarrow.Array:
-    return values.combine_chunks() if isinstance(values, pyarrow.ChunkedArray) else values
+    """One contiguous array; a single chunk is used as it is (`combine_chunks` would copy it)."""
+    if isinstance(values, pyarrow.ChunkedArray):
+        return values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
+    return values
 
 
 def _read_lines(lines: pyarrow.StringArray) -> pyarrow.Table:

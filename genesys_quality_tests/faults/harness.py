@@ -153,10 +153,13 @@ class Runs:
 
         self.count += 1
         base = self.folder / f"run-{self.count:03d}"
+        config = config if config is not None else run_config()
+        if selection is not None:  # Dagster refuses configuration for assets outside the selection
+            config = {"ops": {op: c for op, c in config.get("ops", {}).items() if op in selection}}
         spec = {
             "env": env,
             "month": month,
-            "run_config": config if config is not None else run_config(),
+            "run_config": config,
             "kill": kill,
             "selection": selection,
             "resource_overrides": resource_overrides or {},

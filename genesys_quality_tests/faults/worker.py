@@ -155,7 +155,9 @@ def _resources(overrides: dict, snowflake: dict | None) -> dict:
     """The local deployment's resources, with settings changed (`overrides`) or Snowflake as the warehouse."""
     found = resources("local")
     for key, update in overrides.items():
-        found[key] = found[key].model_copy(update=update)
+        resource = found[key]
+        settings = {name: getattr(resource, name) for name in type(resource).model_fields}
+        found[key] = type(resource)(**{**settings, **update})
     if snowflake is not None:
         from dagster_snowflake import SnowflakeResource
 
@@ -182,7 +184,7 @@ def main(spec: dict) -> None:
             ASSETS,
             partition_key=spec["month"],
             resources=_resources(spec.get("resource_overrides") or {}, spec.get("snowflake")),
-            instance=dg.DagsterInstance.ephemeral(),
+            instance=dg.DagsterInstance.get() if "DAGSTER_HOME" in spec["env"] else dg.DagsterInstance.ephemeral(),
             run_config=spec.get("run_config") or {},
             raise_on_error=False,
             selection=spec.get("selection"),

@@ -29,6 +29,11 @@ ADMIN_SECRET = "gq-admin-Secret-7c1e5a90"
 READER_KEY = "gq-test-reader"
 READER_SECRET = "gq-reader-Secret-3b8d2f41"
 """A valid identity that may only list and read the bucket (no s3:PutObject, no s3:DeleteObject)."""
+SCOPED_KEY = "gq-test-scoped"
+SCOPED_SECRET = "gq-scoped-Secret-e5a1c093"
+SCOPED_PREFIX = "scoped"
+"""An identity allowed everything under `<bucket>/scoped/` and nothing on the bucket itself — like an
+AWS policy whose s3:ListBucket carries an s3:prefix condition (HeadBucket, GetBucketLocation refused)."""
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +43,14 @@ def seaweed(tmp_path_factory) -> SeaweedS3:
         "credentials": [{"accessKey": READER_KEY, "secretKey": READER_SECRET}],
         "actions": [f"Read:{BUCKET}", f"List:{BUCKET}"],
     }
-    server = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"), BUCKET, ADMIN_KEY, ADMIN_SECRET, [reader])
+    scoped = {
+        "name": "scoped",
+        "credentials": [{"accessKey": SCOPED_KEY, "secretKey": SCOPED_SECRET}],
+        "actions": [f"{action}:{BUCKET}/{SCOPED_PREFIX}/*" for action in ("Read", "Write", "List")],
+    }
+    server = start_seaweedfs(
+        tmp_path_factory.mktemp("seaweedfs"), BUCKET, ADMIN_KEY, ADMIN_SECRET, [reader, scoped]
+    )
     try:
         _wait_for_bucket(server)
         print(f"\nSeaweedFS S3 at {server.endpoint_url} serving bucket {BUCKET} after {server.started_in_seconds:.1f}s")

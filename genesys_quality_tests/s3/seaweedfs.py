@@ -70,7 +70,8 @@ class SeaweedS3:
     access_key: str
     secret_key: str
     log_path: Path
-    started_in_seconds: float
+    ports: dict[str, int]
+    started_in_seconds: float = 0.0
 
     def stop(self, grace_seconds: float = 10.0) -> float:
         """SIGTERM the process group, SIGKILL it if it has not exited within the grace period."""
@@ -82,23 +83,39 @@ class SeaweedS3:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(5)
+        self._remove_grpc_sockets()
         return time.monotonic() - started
+
+    def _remove_grpc_sockets(self) -> None:
+        """weed puts each gRPC server's Unix socket in /tmp, named after its port, and may leave them behind."""
+        for flag, port in self.ports.items():
+            if flag.endswith(".grpc"):
+                component = flag.split(".", 1)[0]
+                Path(f"/tmp/seaweedfs-{component}-grpc-{port}.sock").unlink(missing_ok=True)
+
+
+class _NotServing(RuntimeError):
+    """This attempt did not come up (a port taken between choosing and binding it, or a crash)."""
 
 
 def _wait_until_serving(process: subprocess.Popen, endpoint_url: str, log_path: Path, timeout: float) -> None:
+    """Until our weed answers on the S3 port (an anonymous request gets its S3 error document)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"weed mini exited with {process.returncode}; log:\n{log_path.read_text()[-3000:]}")
+            raise _NotServing(f"weed mini exited with {process.returncode}; log:\n{log_path.read_text()[-3000:]}")
         try:
-            urllib.request.urlopen(endpoint_url, timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return  # an S3 error document (403 for an anonymous request): the gateway is up
+            response = urllib.request.urlopen(endpoint_url, timeout=1)
+        except urllib.error.HTTPError as error:
+            response = error
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"weed mini did not serve S3 at {endpoint_url} within {timeout:.0f}s; log:\n"
-                       f"{log_path.read_text()[-3000:]}")
+            continue
+        if not response.headers.get("Server", "").startswith("SeaweedFS"):
+            raise _NotServing(f"{endpoint_url} is answered by {response.headers.get('Server')!r}, not our weed")
+        return
+    raise _NotServing(f"weed mini did not serve S3 at {endpoint_url} within {timeout:.0f}s; log:\n"
+                      f"{log_path.read_text()[-3000:]}")
 
 
 def start_seaweedfs(
@@ -108,12 +125,27 @@ def start_seaweedfs(
     secret_key: str,
     extra_identities: list[dict] = (),
     timeout: float = 60.0,
+    attempts: int = 3,
 ) -> SeaweedS3:
     """Start `weed mini` on free loopback ports with one bucket, an admin and `extra_identities`.
 
     An identity is `{"name": …, "credentials": [{"accessKey": …, "secretKey": …}], "actions": [...]}`
-    with SeaweedFS actions such as `Read:bucket`, `List:bucket`, `Write:bucket`.
+    with SeaweedFS actions such as `Read:bucket`, `List:bucket`, `Write:bucket`. Another process
+    can take a chosen port before weed binds it (other test sessions share this machine), so a
+    failed start is retried on fresh ports.
     """
+    settings = (bucket, access_key, secret_key, extra_identities, timeout)
+    for attempt in range(1, attempts):
+        try:
+            return _start_once(data_dir / f"attempt-{attempt}", *settings)
+        except _NotServing:
+            continue
+    return _start_once(data_dir / f"attempt-{attempts}", *settings)
+
+
+def _start_once(
+    data_dir: Path, bucket: str, access_key: str, secret_key: str, extra_identities, timeout: float
+) -> SeaweedS3:
     data_dir.mkdir(parents=True, exist_ok=True)
     ports = dict(zip(PORT_FLAGS, _free_ports(len(PORT_FLAGS))))
     admin = {
@@ -149,7 +181,7 @@ def start_seaweedfs(
             args, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
         )
     endpoint_url = f"http://127.0.0.1:{ports['s3.port']}"
-    server = SeaweedS3(process, endpoint_url, bucket, access_key, secret_key, log_path, 0.0)
+    server = SeaweedS3(process, endpoint_url, bucket, access_key, secret_key, log_path, ports)
     try:
         _wait_until_serving(process, endpoint_url, log_path, timeout)
     except BaseException:

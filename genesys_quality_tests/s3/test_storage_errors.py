@@ -13,7 +13,15 @@ from genesys_quality.resources import ParquetStorage
 from genesys_quality.storage.errors import StorageError
 from genesys_quality.storage.parquet import MonthParquet, StreamingParquetWriter, write_table
 from genesys_quality_tests.pipeline.conftest import MONTH_B
-from genesys_quality_tests.s3.conftest import ADMIN_SECRET, READER_KEY, READER_SECRET, use_aws_credentials
+from genesys_quality_tests.s3.conftest import (
+    ADMIN_SECRET,
+    READER_KEY,
+    READER_SECRET,
+    SCOPED_KEY,
+    SCOPED_PREFIX,
+    SCOPED_SECRET,
+    use_aws_credentials,
+)
 
 WRONG_SECRET = "wrong-Secret-never-print-4b1e77"
 
@@ -77,12 +85,28 @@ def test_read_only_identity_is_told_which_permission_it_lacks(s3_target, monkeyp
     assert READER_SECRET not in message
 
 
+def test_policy_limited_to_the_prefix_is_told_to_grant_get_bucket_location(s3_target, monkeypatch, tmp_path):
+    use_aws_credentials(monkeypatch, SCOPED_KEY, SCOPED_SECRET, tmp_path)
+    storage = ParquetStorage(
+        base_url=f"s3://{s3_target.bucket}/{SCOPED_PREFIX}", s3_endpoint_url=s3_target.endpoint_url
+    )
+
+    with pytest.raises(StorageError) as error:
+        storage.check_access()
+
+    assert "s3:GetBucketLocation" in str(error.value) and f"arn:aws:s3:::{s3_target.bucket}" in str(error.value)
+    # Why the preflight insists: this is what the extraction's first folder would otherwise meet.
+    with pytest.raises(PermissionError):
+        storage.work_dir("raw_evaluations", MONTH_B).mkdir(parents=True, exist_ok=True)
+
+
 def test_no_credentials_at_all_says_which_variables_to_set(s3_target, monkeypatch, tmp_path):
     use_aws_credentials(monkeypatch, "unused", "unused", tmp_path)
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
 
-    with pytest.raises(StorageError, match="No AWS credentials were found.*AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"):
+    expected = "No AWS credentials were found.*AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    with pytest.raises(StorageError, match=expected):
         _storage(s3_target).check_access()
 
 

@@ -28,6 +28,7 @@ BASE = "s3://genesys-quality-test/tenant-a/quality"
         "s3://genesys-quality-test/tenant a",
         "s3://genesys-quality-test/%2e%2e/tenant-b",
         "s3://genesys-quality-test/tenant-a\\..\\tenant-b",
+        "s3://genesys-quality-test/tenant-a\n",
         "https://genesys-quality-test.s3.amazonaws.com/tenant-a",
     ],
 )
@@ -38,7 +39,10 @@ def test_storage_url_that_could_leave_its_prefix_is_refused(url):
 
 @pytest.mark.parametrize(
     "hostile",
-    ["..", "../2026-10-01", "2026-10-01/../../tenant-b", "/etc/passwd", "a/b", ".hidden", "", "x" * 129, "2026-10-01\x00"],
+    [
+        "..", "../2026-10-01", "2026-10-01/../../tenant-b", "/etc/passwd", "a/b", ".hidden", "", "x" * 129,
+        "2026-10-01\x00", "2026-10-01\n",
+    ],
 )
 def test_partition_key_or_asset_name_that_could_leave_the_prefix_is_refused(hostile):
     storage = ParquetStorage(base_url=BASE)
@@ -61,7 +65,8 @@ def test_valid_segments_stay_below_the_prefix():
 
 def test_hostile_storage_url_stops_the_code_location_at_load_naming_the_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("GENESYS_QUALITY_HOME", str(tmp_path))
-    for name in ("GENESYS_CLIENT_ID", "GENESYS_CLIENT_SECRET", "GENESYS_QUALITY_WAREHOUSE", "GENESYS_QUALITY_DEPLOYMENT"):
+    for name in ("GENESYS_CLIENT_ID", "GENESYS_CLIENT_SECRET", "GENESYS_QUALITY_WAREHOUSE",
+                 "GENESYS_QUALITY_DEPLOYMENT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GENESYS_QUALITY_STORAGE_URL", "s3://genesys-quality-test/tenant-a/../../tenant-b")
 
