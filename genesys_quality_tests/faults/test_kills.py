@@ -64,10 +64,18 @@ def test_kill_at_a_random_extraction_page_then_rerun_matches_the_uninterrupted_r
     assert result.identical, str(result)
 
 
+def _choose_point(phase: str, points: list[str], rng: random.Random) -> int:
+    """A 1-based point; for the MERGE, three times in four one inside its transaction (BEGIN … COMMIT)."""
+    if phase == "merge" and rng.random() < 0.75:
+        first, last = points.index("begin:before") + 2, points.index("commit:before") + 1
+        return rng.randint(first, last)
+    return rng.randint(1, len(points))
+
+
 def _kill_at_a_point(phase, seed, world, runs, tmp_path):
     rng = random.Random(f"{phase}|{seed}")
     points = world.points[phase]
-    point = rng.randint(1, len(points))
+    point = _choose_point(phase, points, rng)
     delay = 0.0 if rng.random() < 0.5 else rng.uniform(0.0, 0.005)
     home = world.home_from_prior(tmp_path / "home")
     killed = runs.run(world.env(home), kill={"phase": phase, "point": point, "delay": delay})

@@ -39,7 +39,6 @@ python_logs:
   managed_python_loggers:
     - genesys_quality
 """
-IN_PROCESS = "execution:\n  config:\n    in_process: {}\n"
 
 
 class _RecognisableTokens:
@@ -129,7 +128,6 @@ def test_no_secret_or_token_in_logs_event_log_metadata_parquet_checkpoints_wareh
     dagster_home, home = tmp_path / "dagster_home", tmp_path / "home"
     dagster_home.mkdir()
     (dagster_home / "dagster.yaml").write_text(DAGSTER_YAML)
-    (tmp_path / "run_config.yaml").write_text(IN_PROCESS)
     texts: dict[str, str] = {}
     with Simulator(world_config(client_secret=SECRET, token_lifetime_seconds=2)) as sim, RequestObserver(sim) as observer:
         client_id = sim.config.client_id
@@ -148,7 +146,7 @@ def test_no_secret_or_token_in_logs_event_log_metadata_parquet_checkpoints_wareh
         sim.faults.fail_next(1, "malformed", path_pattern="/conversations/")
         cli = subprocess.run(
             [str(Path(sys.executable).parent / "dagster"), "asset", "materialize", "-m", "genesys_quality.definitions",
-             "--select", "*", "--partition", MONTH, "-c", str(tmp_path / "run_config.yaml")],
+             "--select", "*", "--partition", MONTH],
             env={**_base_env(), **env}, capture_output=True, text=True, timeout=600,
         )
         texts["command line output"] = cli.stdout + cli.stderr

@@ -54,10 +54,11 @@ class Points:
             log.flush()
             os.fsync(log.fileno())
         if kill["delay"] <= 0:
-            os.kill(os.getpid(), signal.SIGKILL)
-        timer = threading.Timer(kill["delay"], os.kill, (os.getpid(), signal.SIGKILL))
-        timer.daemon = True
-        timer.start()
+            os.kill(os.getpid(), signal.SIGKILL)  # does not return
+        else:
+            timer = threading.Timer(kill["delay"], os.kill, (os.getpid(), signal.SIGKILL))
+            timer.daemon = True
+            timer.start()
 
 
 def _instrument(points: Points, load_intervals: list) -> None:
