@@ -17,6 +17,8 @@ import dagster as dg
 from genesys_quality.io_managers import ParquetIOManager
 from genesys_quality.resources import DuckDBWarehouseResource, GenesysResource, ParquetStorage, WarehouseResource
 from genesys_quality.storage.location import StorageConfigError
+from genesys_quality.warehouse.dialect import DUCKDB, SNOWFLAKE
+from genesys_quality.warehouse.errors import InvalidIdentifierError
 
 DEPLOYMENTS = ("local", "production")
 DEFAULT_HOME = ".genesys_quality"
@@ -134,8 +136,9 @@ def _snowflake_warehouse() -> WarehouseResource:
 
     from genesys_quality.snowflake_resource import SnowflakeWarehouseResource
 
+    _identifier("SNOWFLAKE_SCHEMA", "", SNOWFLAKE)
     return SnowflakeWarehouseResource(
-        table=_env("GENESYS_QUALITY_TABLE", "quality_evaluations") or "quality_evaluations",
+        table=_identifier("GENESYS_QUALITY_TABLE", "quality_evaluations", SNOWFLAKE),
         snowflake=SnowflakeResource(
             account=dg.EnvVar("SNOWFLAKE_ACCOUNT"),
             user=dg.EnvVar("SNOWFLAKE_USER"),
@@ -152,6 +155,16 @@ def _snowflake_warehouse() -> WarehouseResource:
     )
 
 
+def _identifier(name: str, default: str, dialect=DUCKDB) -> str:
+    """A table or schema name from the environment, refused at load (not mid-run) if it is not a plain identifier."""
+    value = _env(name, default) or default
+    try:
+        dialect.quote(value)
+    except InvalidIdentifierError as error:
+        raise ConfigurationError(f"{name}: {error}") from None
+    return value
+
+
 def _warehouse(backend: str) -> WarehouseResource:
     if backend not in ("duckdb", "snowflake"):
         raise ConfigurationError(f"GENESYS_QUALITY_WAREHOUSE={backend!r}: use duckdb or snowflake.")
@@ -159,8 +172,9 @@ def _warehouse(backend: str) -> WarehouseResource:
         return _snowflake_warehouse()
     return DuckDBWarehouseResource(
         duckdb_path=_env("GENESYS_QUALITY_DUCKDB_PATH") or os.path.join(home(), "warehouse.duckdb"),
-        schema_name=_env("GENESYS_QUALITY_SCHEMA", "main") or "main",
-        table=_env("GENESYS_QUALITY_TABLE", "quality_evaluations") or "quality_evaluations",
+        schema_name=_identifier("GENESYS_QUALITY_SCHEMA", "main"),
+        table=_identifier("GENESYS_QUALITY_TABLE", "quality_evaluations"),
+        lock_timeout_seconds=float(_int_env("GENESYS_QUALITY_LOCK_TIMEOUT_SECONDS", 120)),
     )
 
 

@@ -73,3 +73,10 @@ def test_unknown_deployment_name_is_a_clear_error(clean_env):
     clean_env.setenv("GENESYS_QUALITY_DEPLOYMENT", "staging")
     with pytest.raises(ConfigurationError, match="local, production"):
         deployment.current_deployment()
+
+
+@pytest.mark.parametrize("hostile", ['quality; DROP TABLE x', 'a"b', "1abc"])
+def test_hostile_table_name_is_refused_when_definitions_load_naming_the_variable(clean_env, hostile):
+    clean_env.setenv("GENESYS_QUALITY_TABLE", hostile)
+    with pytest.raises(ConfigurationError, match="GENESYS_QUALITY_TABLE"):
+        deployment.resources("local")

@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import os
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from upath import UPath
 from genesys_quality.storage.errors import is_object_store, translate_errors
 
 ROW_GROUP_ROWS = 50_000
+STALE_TEMP_SECONDS = 3600
+"""A temporary file this old beside its target was left by a killed writer and is removed."""
 
 
 @contextlib.contextmanager
@@ -41,6 +44,7 @@ def atomic_open(path: UPath, mode: str = "wb"):
 def _local_writer(path: UPath, mode: str):
     """A temporary file beside `path`, renamed over it only if the block completes."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(path)
     tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
     try:
         with tmp.open(mode) as handle:
@@ -49,6 +53,15 @@ def _local_writer(path: UPath, mode: str):
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _remove_stale_temps(path: UPath) -> None:
+    """A process killed mid-write (SIGKILL skips `finally`) leaves its temporary file behind."""
+    now = time.time()
+    for leftover in path.parent.glob(f".{path.name}.tmp-*"):
+        with contextlib.suppress(FileNotFoundError):
+            if now - leftover.stat().st_mtime > STALE_TEMP_SECONDS:
+                leftover.unlink()
 
 
 @contextlib.contextmanager
