@@ -153,6 +153,8 @@ def markdown_table(runs: list[dict]) -> list[str]:
     row("failed requests / 429s", lambda r: f"{r['stages']['extract']['failures'] + r['stages']['template_versions']['failures']}"
         f" / {r['simulator']['rate_limited_429']}")
     row("normalization ÷ DuckDB SQL", lambda r: f"{_ratio(r, 'reference_duckdb')}")
+    row("CPU seconds: normalization / DuckDB SQL", lambda r: f"{r['stages']['normalize']['cpu_seconds']:,.1f} / "
+        f"{r['stages']['reference_duckdb']['cpu_seconds']:,.1f}")
     row("normalization ÷ row loop", lambda r: f"{_ratio(r, 'reference_row_loop')}")
     row("unchanged re-run: rows written", lambda r: str(r["stages"]["warehouse_unchanged_rerun"]["rows_written"]))
     row("MERGE phase, re-run ÷ first load", lambda r: _merge_fraction(r))
