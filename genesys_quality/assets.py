@@ -54,6 +54,20 @@ def _request_metadata(stats_before, stats_after) -> dict:
     }
 
 
+def _month_asset(model, check_specs, **kwargs):
+    """What every asset shares: month partitions, the group, its column schema and its checks."""
+    return dg.asset(
+        partitions_def=monthly_partitions,
+        group_name=GROUP,
+        metadata={"dagster/column_schema": column_schema(model)},
+        check_specs=check_specs,
+        **kwargs,
+    )
+
+
+PARQUET_ASSET = {"io_manager_key": "parquet_io_manager", "kinds": {"python", "parquet"}}
+
+
 @contextlib.contextmanager
 def _extraction_failures(strategy: str):
     """Extraction errors as Dagster failures that count what went wrong and say what to do."""
@@ -81,14 +95,7 @@ def _extraction_failures(strategy: str):
         raise dg.Failure(description=str(error)) from error
 
 
-@dg.asset(
-    partitions_def=monthly_partitions,
-    io_manager_key="parquet_io_manager",
-    group_name=GROUP,
-    kinds={"python", "parquet"},
-    metadata={"dagster/column_schema": column_schema(schemas.RawEvaluations)},
-    check_specs=checks.RAW_EVALUATIONS_CHECKS,
-)
+@_month_asset(schemas.RawEvaluations, checks.RAW_EVALUATIONS_CHECKS, **PARQUET_ASSET)
 def raw_evaluations(
     context: dg.AssetExecutionContext, config: ExtractionConfig, genesys: GenesysResource, storage: ParquetStorage
 ):
@@ -132,14 +139,7 @@ def raw_evaluations(
     yield from checks.raw_evaluations_checks(month_parquet)
 
 
-@dg.asset(
-    partitions_def=monthly_partitions,
-    io_manager_key="parquet_io_manager",
-    group_name=GROUP,
-    kinds={"python", "parquet"},
-    metadata={"dagster/column_schema": column_schema(schemas.TemplateVersions)},
-    check_specs=checks.TEMPLATE_VERSIONS_CHECKS,
-)
+@_month_asset(schemas.TemplateVersions, checks.TEMPLATE_VERSIONS_CHECKS, **PARQUET_ASSET)
 def template_versions(
     context: dg.AssetExecutionContext, raw_evaluations: MonthParquet, genesys: GenesysResource, storage: ParquetStorage
 ):
@@ -181,14 +181,7 @@ def template_versions(
     yield from checks.template_versions_checks(table)
 
 
-@dg.asset(
-    partitions_def=monthly_partitions,
-    io_manager_key="parquet_io_manager",
-    group_name=GROUP,
-    kinds={"python", "parquet"},
-    metadata={"dagster/column_schema": column_schema(schemas.NormalizedItems)},
-    check_specs=checks.NORMALIZED_ITEMS_CHECKS,
-)
+@_month_asset(schemas.NormalizedItems, checks.NORMALIZED_ITEMS_CHECKS, **PARQUET_ASSET)
 def normalized_items(
     context: dg.AssetExecutionContext,
     raw_evaluations: MonthParquet,
@@ -222,13 +215,8 @@ def normalized_items(
     yield from validator.check_results()
 
 
-@dg.asset(
-    partitions_def=monthly_partitions,
-    group_name=GROUP,
-    kinds={"duckdb", "snowflake"},
-    pool=WAREHOUSE_POOL,
-    metadata={"dagster/column_schema": column_schema(schemas.WarehouseRows)},
-    check_specs=checks.QUALITY_EVALUATIONS_CHECKS,
+@_month_asset(
+    schemas.WarehouseRows, checks.QUALITY_EVALUATIONS_CHECKS, kinds={"duckdb", "snowflake"}, pool=WAREHOUSE_POOL
 )
 def quality_evaluations(
     context: dg.AssetExecutionContext,
