@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from upath import UPath
 
-NORMALIZE_BATCH_EVALUATIONS = 20_000
+NORMALIZE_BATCH_EVALUATIONS = 5_000
 """As `genesys_quality.assets.NORMALIZE_BATCH_EVALUATIONS` (not imported: that module imports Dagster)."""
 
 

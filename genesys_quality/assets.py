@@ -27,7 +27,8 @@ from genesys_quality.transform.forms import template_versions_table
 from genesys_quality.transform.normalize import normalize_items
 
 GROUP = "genesys_quality"
-NORMALIZE_BATCH_EVALUATIONS = 20_000
+NORMALIZE_BATCH_EVALUATIONS = 5_000
+"""Raw rows read per normalization batch: reading 20,000 payloads at once peaked at 1.2 GiB (benchmarks/RESULTS.md)."""
 WAREHOUSE_POOL = "genesys_quality_warehouse"
 SEARCH_PERMISSION = "quality:evaluation:searchAny"
 

@@ -130,6 +130,7 @@ class DuckDBWarehouseResource(WarehouseResource):
     duckdb_path: str = Field(description="DuckDB database file.")
     schema_name: str = Field(default="main", description="Schema holding the tables.")
     lock_timeout_seconds: float = Field(default=120.0, description="How long to wait for a locked DuckDB file.")
+    memory_limit: str = Field(default="1GB", description="DuckDB memory limit for a load; beyond it DuckDB spills to disk.")
 
     @property
     def backend(self) -> str:
@@ -145,6 +146,7 @@ class DuckDBWarehouseResource(WarehouseResource):
             schema=self.schema_name,
             table=self.table,
             lock_timeout_seconds=self.lock_timeout_seconds,
+            memory_limit=self.memory_limit or None,
         )
 
 

@@ -87,3 +87,12 @@ def test_tables_live_in_the_configured_schema(tmp_path):
 
     assert len(DuckDBWarehouse(path, schema="genesys_quality").read_table()) == 3
     assert DuckDBWarehouse(path, schema="other").read_table().empty
+
+
+def test_a_malformed_memory_limit_is_refused_before_anything_connects(tmp_path):
+    import pytest as _pytest
+
+    from genesys_quality.warehouse import DuckDBWarehouse
+
+    with _pytest.raises(ValueError, match="memory limit"):
+        DuckDBWarehouse(tmp_path / "w.duckdb", memory_limit="1GB'; DROP TABLE x; --")
