@@ -207,26 +207,9 @@ class GenesysClient:
         pages = NextUriPager("entities").pages(self._fetch_listing(QUERY_PATH), QUERY_PATH, params)
         return (EvaluationPage(p.number, p.items, p.is_last) for p in pages)
 
-    def query_evaluations(
-        self,
-        *,
-        evaluator_user_id: str | None = None,
-        agent_user_id: str | None = None,
-        assignee_user_id: str | None = None,
-        conversation_id: str | None = None,
-        start_time: datetime | None = None,
-        end_time: datetime | None = None,
-        page_size: int = 100,
-        expand: Sequence[str] | None = None,
-        form_context_id: str | None = None,
-    ) -> Iterator[dict]:
-        """Every evaluation of :meth:`query_evaluation_pages`, one by one."""
-        pages = self.query_evaluation_pages(
-            evaluator_user_id=evaluator_user_id, agent_user_id=agent_user_id,
-            assignee_user_id=assignee_user_id, conversation_id=conversation_id,
-            start_time=start_time, end_time=end_time, page_size=page_size, expand=expand,
-            form_context_id=form_context_id,
-        )
+    def query_evaluations(self, **filters: Any) -> Iterator[dict]:
+        """Every evaluation of :meth:`query_evaluation_pages` (same keyword arguments), one by one."""
+        pages = self.query_evaluation_pages(**filters)
         return (evaluation for page in pages for evaluation in page.evaluations)
 
     def get_evaluation(
