@@ -27,74 +27,100 @@ ROWS = (
 
 
 def rows_per_second(stage: dict | None) -> float | None:
-    if not stage or not stage.get("seconds"):
+    if not _done(stage) or not stage.get("seconds"):
         return None
     return stage["rows"] / stage["seconds"]
 
 
+def _done(stage: dict | None) -> bool:
+    return stage is not None and "error" not in stage
+
+
+def _error_line(stage: dict) -> str:
+    lines = [line for line in stage["error"].splitlines() if line.strip()]
+    return next((line for line in reversed(lines) if "Error" in line), lines[-1] if lines else "")
+
+
 def verdicts(results: dict) -> list[dict]:
-    """Each check with its kind: `correctness` (must hold at any size) or `target` (a performance goal)."""
+    """Each check with its kind: `correctness` (must hold at any size) or `target` (a performance goal).
+
+    A check whose stages did not complete is left out; the failed stages are a correctness failure.
+    """
     s = results["stages"]
-    extract, forms = s["extract"], s["template_versions"]
-    first, rerun = s["warehouse_first_load"], s["warehouse_unchanged_rerun"]
     checks = []
 
     def check(kind: str, name: str, ok: bool, detail: str) -> None:
         checks.append({"kind": kind, "name": name, "ok": bool(ok), "detail": detail})
 
-    compare = s["compare"]
-    check("correctness", "same (evaluation_id, question_id, item_score) multiset from every normalizer",
-          compare["same_key_sets"], f"row counts {compare['row_counts']}; differences {compare['against']}")
-    failures = extract["failures"] + forms["failures"]
-    check("correctness", "0 failed requests", failures == 0, f"{failures} failed")
-    throttled = extract["throttled_429"] + forms["throttled_429"] + results["simulator"]["rate_limited_429"]
-    check("correctness", "no 429 caused by the client", throttled == 0,
-          f"client saw {extract['throttled_429'] + forms['throttled_429']}, simulator sent "
-          f"{results['simulator']['rate_limited_429']}")
-    requests = extract["requests"] + forms["requests"]
-    tokens = extract["tokens"] + forms["tokens"]
-    evaluations = extract["rows"]
-    bound = math.ceil(evaluations / 100) + forms["form_versions"] + tokens
-    pages = extract["pages"]
-    check("correctness", "requests: search pages ≤ ⌈(N+1)/100⌉ + window restarts, one listing per form, one GET per "
-          "version, one token per client",
-          pages <= math.ceil((evaluations + 1) / 100) + (pages - 1) // 100
-          and forms["requests"] == forms["form_contexts"] + forms["form_versions"] + forms["tokens"]
-          and extract["tokens"] == 1 and forms["tokens"] == 1,
-          f"{pages} pages for {evaluations:,} evaluations; {forms['requests']} requests for "
-          f"{forms['form_versions']} versions of {forms['form_contexts']} forms")
-    check("target", "requests ≤ ⌈N/100⌉ + form versions + tokens", requests <= bound,
-          f"{requests} requests (extraction {extract['requests']}, template versions {forms['requests']}) "
-          f"vs bound {bound} = ⌈{evaluations:,}/100⌉ + {forms['form_versions']} + {tokens}")
-    check("correctness", "an unchanged re-run writes 0 rows", rerun["rows_written"] == 0,
-          f"inserted {rerun['inserted']}, updated {rerun['updated']}, soft-deleted {rerun['soft_deleted']}, "
-          f"history rows {rerun['history_rows_written']}")
-    check("target", "budget used ≥ 95%", extract["budget_used"] >= 0.95,
-          f"{extract['requests_per_minute_achieved']:,.0f} of {extract['requests_per_minute_budget']:,.0f} "
-          f"requests/min = {extract['budget_used']:.1%}")
-    project = rows_per_second(s["normalize"])
-    duckdb = rows_per_second(s["reference_duckdb"])
-    check("target", "normalization ≥ 1.0× the DuckDB SQL reference", project >= duckdb,
-          f"{project:,.0f} vs {duckdb:,.0f} rows/s = {project / duckdb:.2f}×")
-    loop = rows_per_second(s.get("reference_row_loop"))
-    if loop:
+    def done(*names: str) -> bool:
+        return all(_done(s.get(name)) for name in names)
+
+    failed = [name for name, stage in s.items() if not _done(stage)]
+    check("correctness", "every stage completed", not failed,
+          "; ".join(f"{name}: {_error_line(s[name])}" for name in failed) or "all completed")
+    if done("compare"):
+        compare = s["compare"]
+        check("correctness", "same (evaluation_id, question_id, item_score) multiset from every normalizer",
+              compare["same_key_sets"], f"row counts {compare['row_counts']}; differences {compare['against']}")
+    if done("extract", "template_versions"):
+        extract, forms = s["extract"], s["template_versions"]
+        failures = extract["failures"] + forms["failures"]
+        check("correctness", "0 failed requests", failures == 0, f"{failures} failed")
+        throttled = extract["throttled_429"] + forms["throttled_429"] + results["simulator"]["rate_limited_429"]
+        check("correctness", "no 429 caused by the client", throttled == 0,
+              f"client saw {extract['throttled_429'] + forms['throttled_429']}, simulator sent "
+              f"{results['simulator']['rate_limited_429']}")
+        requests = extract["requests"] + forms["requests"]
+        tokens = extract["tokens"] + forms["tokens"]
+        evaluations = extract["rows"]
+        bound = math.ceil(evaluations / 100) + forms["form_versions"] + tokens
+        pages = extract["pages"]
+        check("correctness", "requests: search pages ≤ ⌈(N+1)/100⌉ + window restarts, one listing per form, one GET "
+              "per version, one token per client",
+              pages <= math.ceil((evaluations + 1) / 100) + (pages - 1) // 100
+              and forms["requests"] == forms["form_contexts"] + forms["form_versions"] + forms["tokens"]
+              and extract["tokens"] == 1 and forms["tokens"] == 1,
+              f"{pages} pages for {evaluations:,} evaluations; {forms['requests']} requests for "
+              f"{forms['form_versions']} versions of {forms['form_contexts']} forms")
+        check("target", "requests ≤ ⌈N/100⌉ + form versions + tokens", requests <= bound,
+              f"{requests} requests (extraction {extract['requests']}, template versions {forms['requests']}) "
+              f"vs bound {bound} = ⌈{evaluations:,}/100⌉ + {forms['form_versions']} + {tokens}")
+        check("target", "budget used ≥ 95%", extract["budget_used"] >= 0.95,
+              f"{extract['requests_per_minute_achieved']:,.0f} of {extract['requests_per_minute_budget']:,.0f} "
+              f"requests/min = {extract['budget_used']:.1%}")
+    if done("warehouse_unchanged_rerun"):
+        rerun = s["warehouse_unchanged_rerun"]
+        check("correctness", "an unchanged re-run writes 0 rows", rerun["rows_written"] == 0,
+              f"inserted {rerun['inserted']}, updated {rerun['updated']}, soft-deleted {rerun['soft_deleted']}, "
+              f"history rows {rerun['history_rows_written']}")
+    project, duckdb, loop = (rows_per_second(s.get(n)) for n in ("normalize", "reference_duckdb", "reference_row_loop"))
+    if project and duckdb:
+        check("target", "normalization ≥ 1.0× the DuckDB SQL reference", project >= duckdb,
+              f"{project:,.0f} vs {duckdb:,.0f} rows/s = {project / duckdb:.2f}×")
+    if project and loop:
         check("target", "normalization ≥ 15× the row loop", project >= 15 * loop,
               f"{project:,.0f} vs {loop:,.0f} rows/s = {project / loop:.1f}×")
-    peak = max(s[name]["peak_rss_mib"] for name in PIPELINE_STAGES)
-    check("target", f"peak RSS ≤ {RSS_LIMIT_MIB} MiB in every pipeline stage", peak <= RSS_LIMIT_MIB,
-          f"max {peak:,.0f} MiB (" + ", ".join(f"{n} {s[n]['peak_rss_mib']:,.0f}" for n in PIPELINE_STAGES) + ")")
-    fraction = rerun["merge_seconds"] / first["merge_seconds"] if first["merge_seconds"] else 0.0
-    check("target", "unchanged re-run's MERGE ≤ 25% of the first load's", fraction <= 0.25,
-          f"{rerun['merge_seconds']:.2f} s vs {first['merge_seconds']:.2f} s = {fraction:.0%} "
-          f"(staging {rerun['staging_seconds']:.2f} s vs {first['staging_seconds']:.2f} s)")
+    measured = [name for name in PIPELINE_STAGES if done(name)]
+    if measured:
+        peak = max(s[name]["peak_rss_mib"] for name in measured)
+        check("target", f"peak RSS ≤ {RSS_LIMIT_MIB} MiB in every pipeline stage", peak <= RSS_LIMIT_MIB,
+              f"max {peak:,.0f} MiB (" + ", ".join(f"{n} {s[n]['peak_rss_mib']:,.0f}" for n in measured) + ")")
+    if done("warehouse_first_load", "warehouse_unchanged_rerun"):
+        first, rerun = s["warehouse_first_load"], s["warehouse_unchanged_rerun"]
+        fraction = rerun["merge_seconds"] / first["merge_seconds"] if first["merge_seconds"] else 0.0
+        check("target", "unchanged re-run's MERGE ≤ 25% of the first load's", fraction <= 0.25,
+              f"{rerun['merge_seconds']:.2f} s vs {first['merge_seconds']:.2f} s = {fraction:.0%} "
+              f"(staging {rerun['staging_seconds']:.2f} s vs {first['staging_seconds']:.2f} s)")
     return checks
 
 
 def summary_lines(results: dict) -> list[str]:
     s = results["stages"]
+    served = s["extract"]["rows"] if _done(s.get("extract")) else "?"
+    items = s["normalize"]["rows"] if _done(s.get("normalize")) else "?"
     lines = [
         f"Month {results['month']}: N = {results['n']:,} evaluations (seed {results['seed']}), "
-        f"{s['extract']['rows']:,} served, {s['normalize']['rows']:,} item rows; rate limit "
+        f"{served:,} served, {items:,} item rows; rate limit "
         f"{results['requests_per_minute']:,.0f}/min (300/min × {results['time_scale']:g})",
         "",
         f"{'stage':38s} {'rows':>12s} {'seconds':>9s} {'rows/s':>11s} {'requests':>9s} {'peak RSS MiB':>13s}",
@@ -104,12 +130,15 @@ def summary_lines(results: dict) -> list[str]:
         if stage is None:
             lines.append(f"{label:38s} {'not run':>12s}")
             continue
+        if not _done(stage):
+            lines.append(f"{label:38s} {'FAILED':>12s}  {_error_line(stage)[:120]}")
+            continue
         rate = rows_per_second(stage)
         requests = stage.get("requests", "")
         lines.append(f"{label:38s} {stage['rows']:>12,} {stage['seconds']:>9.2f} {rate:>11,.0f} {requests!s:>9s} "
                      f"{stage['peak_rss_mib']:>13,.0f}")
-    lines.append(f"{'(simulator process, not counted)':38s} {'':>12s} {'':>9s} {'':>11s} {'':>9s} "
-                 f"{results['simulator']['peak_rss_mib'] or 0:>13,.0f}")
+    simulator_rss = results.get("simulator", {}).get("peak_rss_mib") or 0
+    lines.append(f"{'(simulator process, not counted)':38s} {'':>12s} {'':>9s} {'':>11s} {'':>9s} {simulator_rss:>13,.0f}")
     lines.append("")
     for verdict in results["verdicts"]:
         mark = "ok  " if verdict["ok"] else ("FAIL" if verdict["kind"] == "correctness" else "miss")
@@ -124,13 +153,15 @@ def markdown_table(runs: list[dict]) -> list[str]:
     lines = [header, "|---|" + "---:|" * len(runs)]
 
     def row(label: str, cell) -> None:
-        lines.append(f"| {label} | " + " | ".join(cell(r) for r in runs) + " |")
+        lines.append(f"| {label} | " + " | ".join(_cell(cell, r) for r in runs) + " |")
 
     def stage_cells(key: str, label: str) -> None:
         def fmt(r, what):
             st = r["stages"].get(key)
             if st is None:
                 return "not run"
+            if not _done(st):
+                return "failed"
             if what == "rate":
                 return f"{rows_per_second(st):,.0f} rows/s"
             if what == "seconds":
@@ -163,6 +194,14 @@ def markdown_table(runs: list[dict]) -> list[str]:
     row("all columns equal to the DuckDB SQL reference", lambda r: "yes" if all(
         p["all_columns_equal"] for p in r["stages"]["compare"]["against"].values()) else "NO")
     return lines
+
+
+def _cell(cell, results: dict) -> str:
+    """A figure, or "—" when a stage it needs did not complete."""
+    try:
+        return cell(results)
+    except (KeyError, TypeError, ZeroDivisionError):
+        return "—"
 
 
 def _ratio(results: dict, reference: str) -> str:

@@ -84,11 +84,17 @@ def run_benchmark(
     }
     stages = results["stages"]
 
-    def stage(name: str, params: dict, key: str | None = None) -> dict:
-        log(f"[{time.strftime('%H:%M:%S')}] {key or name} ...")
-        stages[key or name] = run_stage(name, params, work)
-        log(f"           {_short(stages[key or name])}")
-        return stages[key or name]
+    def stage(name: str, params: dict, key: str | None = None) -> None:
+        """Run a stage; a failure is recorded (and shown) instead of losing the figures of the others."""
+        key = key or name
+        log(f"[{time.strftime('%H:%M:%S')}] {key} ...")
+        try:
+            stages[key] = run_stage(name, params, work)
+            log(f"           {_short(stages[key])}")
+        except RuntimeError as error:
+            stages[key] = {"error": str(error)[-3000:]}
+            log(f"           FAILED: {_last_line(str(error))}")
+        (work / "results.json").write_text(json.dumps(results, indent=2))
 
     stage("generate", {"jsonl": files["jsonl"], "month": month, "evaluations": n, "seed": seed})
     settings = SimulatorSettings(seed=seed, month=month, evaluations=n, requests_per_minute=rate)
@@ -114,7 +120,7 @@ def run_benchmark(
         stage("reference_row_loop", {**reference, "dest": files["reference_row_loop"]})
         outputs["row_loop"] = files["reference_row_loop"]
     if not keep:
-        Path(files["jsonl"]).unlink()
+        Path(files["jsonl"]).unlink(missing_ok=True)
     stage("compare", {"outputs": outputs, "temp_dir": files["spill"]})
     warehouse = {"database": files["warehouse"], "month": month, "normalized": files["normalized"]}
     stage("warehouse", warehouse, key="warehouse_first_load")
@@ -126,6 +132,11 @@ def run_benchmark(
             Path(files[name]).unlink(missing_ok=True)
         shutil.rmtree(files["spill"], ignore_errors=True)
     return results
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return next((line for line in reversed(lines) if "Error" in line), lines[-1] if lines else text)
 
 
 def _short(result: dict) -> str:

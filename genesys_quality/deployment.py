@@ -175,7 +175,7 @@ def _warehouse(backend: str) -> WarehouseResource:
         schema_name=_identifier("GENESYS_QUALITY_SCHEMA", "main"),
         table=_identifier("GENESYS_QUALITY_TABLE", "quality_evaluations"),
         lock_timeout_seconds=float(_int_env("GENESYS_QUALITY_LOCK_TIMEOUT_SECONDS", 120)),
-        memory_limit=_env("GENESYS_QUALITY_DUCKDB_MEMORY_LIMIT", "1GB"),
+        memory_limit=_env("GENESYS_QUALITY_DUCKDB_MEMORY_LIMIT"),
     )
 
 

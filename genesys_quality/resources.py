@@ -130,7 +130,9 @@ class DuckDBWarehouseResource(WarehouseResource):
     duckdb_path: str = Field(description="DuckDB database file.")
     schema_name: str = Field(default="main", description="Schema holding the tables.")
     lock_timeout_seconds: float = Field(default=120.0, description="How long to wait for a locked DuckDB file.")
-    memory_limit: str = Field(default="1GB", description="DuckDB memory limit for a load; beyond it DuckDB spills to disk.")
+    memory_limit: str = Field(
+        default="", description="DuckDB memory limit for a load (e.g. 4GB; DuckDB spills beyond it); empty = DuckDB's default."
+    )
 
     @property
     def backend(self) -> str:

@@ -96,3 +96,13 @@ def test_a_malformed_memory_limit_is_refused_before_anything_connects(tmp_path):
 
     with _pytest.raises(ValueError, match="memory limit"):
         DuckDBWarehouse(tmp_path / "w.duckdb", memory_limit="1GB'; DROP TABLE x; --")
+
+
+def test_a_load_under_a_memory_limit_applies_it_and_merges_the_month(tmp_path):
+    warehouse = DuckDBWarehouse(tmp_path / "w.duckdb", memory_limit="256MB")
+    warehouse.ensure_tables()
+    result = load(warehouse, evaluation("e1"), evaluation("e2", questions=()), at=T0)
+    assert result.inserted == 4 and result.staged == 4
+    with warehouse._session() as session:
+        limit = session._connection.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit.replace(" ", "").upper().startswith(("256", "244")), limit
