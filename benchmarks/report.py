@@ -75,8 +75,8 @@ def verdicts(results: dict) -> list[dict]:
         evaluations = extract["rows"]
         bound = math.ceil(evaluations / 100) + forms["form_versions"] + tokens
         pages = extract["pages"]
-        check("correctness", "requests: search pages ≤ ⌈(N+1)/100⌉ + window restarts, one listing per form, one GET "
-              "per version, one token per client",
+        check("correctness", "requests: search pages ≤ ⌈(N+1)/100⌉ + window restarts, one listing per form, "
+              "one GET per version, one token per client",
               pages <= math.ceil((evaluations + 1) / 100) + (pages - 1) // 100
               and forms["requests"] == forms["form_contexts"] + forms["form_versions"] + forms["tokens"]
               and extract["tokens"] == 1 and forms["tokens"] == 1,
@@ -138,7 +138,7 @@ def summary_lines(results: dict) -> list[str]:
         lines.append(f"{label:38s} {stage['rows']:>12,} {stage['seconds']:>9.2f} {rate:>11,.0f} {requests!s:>9s} "
                      f"{stage['peak_rss_mib']:>13,.0f}")
     simulator_rss = results.get("simulator", {}).get("peak_rss_mib") or 0
-    lines.append(f"{'(simulator process, not counted)':38s} {'':>12s} {'':>9s} {'':>11s} {'':>9s} {simulator_rss:>13,.0f}")
+    lines.append(f"{'(simulator process, not counted)':38s} {'':>44s} {simulator_rss:>13,.0f}")
     lines.append("")
     for verdict in results["verdicts"]:
         mark = "ok  " if verdict["ok"] else ("FAIL" if verdict["kind"] == "correctness" else "miss")
@@ -181,19 +181,23 @@ def markdown_table(runs: list[dict]) -> list[str]:
     row("template versions: requests", lambda r: str(r["stages"]["template_versions"]["requests"]))
     row("extraction: budget used", lambda r: f"{r['stages']['extract']['budget_used']:.1%} of "
         f"{r['stages']['extract']['requests_per_minute_budget']:,.0f}/min")
-    row("failed requests / 429s", lambda r: f"{r['stages']['extract']['failures'] + r['stages']['template_versions']['failures']}"
-        f" / {r['simulator']['rate_limited_429']}")
+    row("failed requests / 429s", lambda r: f"{_failures(r)} / {r['simulator']['rate_limited_429']}")
     row("normalization ÷ DuckDB SQL", lambda r: f"{_ratio(r, 'reference_duckdb')}")
     row("CPU seconds: normalization / DuckDB SQL", lambda r: f"{r['stages']['normalize']['cpu_seconds']:,.1f} / "
         f"{r['stages']['reference_duckdb']['cpu_seconds']:,.1f}")
     row("normalization ÷ row loop", lambda r: f"{_ratio(r, 'reference_row_loop')}")
     row("unchanged re-run: rows written", lambda r: str(r["stages"]["warehouse_unchanged_rerun"]["rows_written"]))
     row("MERGE phase, re-run ÷ first load", lambda r: _merge_fraction(r))
-    row("max peak RSS of the pipeline stages", lambda r: f"{max(r['stages'][n]['peak_rss_mib'] for n in PIPELINE_STAGES):,.0f} MiB")
+    row("max peak RSS of the pipeline stages",
+        lambda r: f"{max(r['stages'][n]['peak_rss_mib'] for n in PIPELINE_STAGES):,.0f} MiB")
     row("same key sets (all normalizers)", lambda r: "yes" if r["stages"]["compare"]["same_key_sets"] else "NO")
     row("all columns equal to the DuckDB SQL reference", lambda r: "yes" if all(
         p["all_columns_equal"] for p in r["stages"]["compare"]["against"].values()) else "NO")
     return lines
+
+
+def _failures(results: dict) -> int:
+    return results["stages"]["extract"]["failures"] + results["stages"]["template_versions"]["failures"]
 
 
 def _cell(cell, results: dict) -> str:
@@ -212,7 +216,8 @@ def _ratio(results: dict, reference: str) -> str:
 def _merge_fraction(results: dict) -> str:
     first = results["stages"]["warehouse_first_load"]
     rerun = results["stages"]["warehouse_unchanged_rerun"]
-    return f"{rerun['merge_seconds'] / first['merge_seconds']:.0%} ({rerun['merge_seconds']:.1f} s / {first['merge_seconds']:.1f} s)"
+    fraction = rerun["merge_seconds"] / first["merge_seconds"]
+    return f"{fraction:.0%} ({rerun['merge_seconds']:.1f} s / {first['merge_seconds']:.1f} s)"
 
 
 def main(argv: list[str]) -> int:
