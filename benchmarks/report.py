@@ -1,7 +1,7 @@
 """The figures of a benchmark run, judged against issue 7's targets, as text or a Markdown table.
 
 `python -m benchmarks.report benchmarks/out/*/results.json` prints the Markdown table of several
-runs (the one in benchmarks/RESULTS.md).
+runs (the one in benchmarks/RESULTS.md); with `--compact`, one row per run (the README's).
 """
 
 from __future__ import annotations
@@ -196,6 +196,36 @@ def markdown_table(runs: list[dict]) -> list[str]:
     return lines
 
 
+def compact_table(runs: list[dict]) -> list[str]:
+    """One row per run: the headline figures and the reference ratios (the README's table)."""
+    lines = [
+        "| N | extraction | normalization | DuckDB SQL | row loop | ÷ DuckDB SQL | ÷ row loop "
+        "| MERGE first / re-run | peak RSS: normalization / max stage |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in sorted(runs, key=lambda r: r["n"]):
+        s = r["stages"]
+
+        def rate(key: str) -> str:
+            value = rows_per_second(s.get(key))
+            return f"{value / 1000:,.0f}k rows/s" if value else ("failed" if key in s else "not run")
+
+        def seconds(key: str) -> str:
+            return f"{s[key]['seconds']:,.0f} s" if _done(s.get(key)) else "failed"
+
+        peaks = [s[n]["peak_rss_mib"] for n in PIPELINE_STAGES if _done(s.get(n))]
+        cells = [
+            f"{r['n']:,}",
+            _cell(lambda r: f"{s['extract']['seconds']:,.0f} s, {s['extract']['budget_used']:.0%} of budget", r),
+            rate("normalize"), rate("reference_duckdb"), rate("reference_row_loop"),
+            _ratio(r, "reference_duckdb"), _ratio(r, "reference_row_loop"),
+            f"{seconds('warehouse_first_load')} / {seconds('warehouse_unchanged_rerun')}",
+            _cell(lambda r: f"{s['normalize']['peak_rss_mib']:,.0f} / {max(peaks):,.0f} MiB", r),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def _failures(results: dict) -> int:
     return results["stages"]["extract"]["failures"] + results["stages"]["template_versions"]["failures"]
 
@@ -210,7 +240,8 @@ def _cell(cell, results: dict) -> str:
 
 def _ratio(results: dict, reference: str) -> str:
     ref = rows_per_second(results["stages"].get(reference))
-    return f"{rows_per_second(results['stages']['normalize']) / ref:.2f}×" if ref else "not run"
+    project = rows_per_second(results["stages"].get("normalize"))
+    return f"{project / ref:.2f}×" if ref and project else "not run"
 
 
 def _merge_fraction(results: dict) -> str:
@@ -221,11 +252,12 @@ def _merge_fraction(results: dict) -> str:
 
 
 def main(argv: list[str]) -> int:
-    runs = [json.loads(Path(path).read_text()) for path in argv]
+    compact = "--compact" in argv
+    runs = [json.loads(Path(path).read_text()) for path in argv if path != "--compact"]
     if not runs:
-        print("usage: python -m benchmarks.report RESULTS.json ...", file=sys.stderr)
+        print("usage: python -m benchmarks.report [--compact] RESULTS.json ...", file=sys.stderr)
         return 2
-    print("\n".join(markdown_table(runs)))
+    print("\n".join(compact_table(runs) if compact else markdown_table(runs)))
     return 0
 
 
