@@ -37,3 +37,6 @@ simulator: setup
 
 clean:
 	rm -rf .genesys_quality .dagster_home
+
+benchmark: setup
+	$(PY) -m benchmarks.run --n $(or $(N),10000) --seed 42 --out benchmarks/out

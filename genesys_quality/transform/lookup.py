@@ -105,7 +105,9 @@ class TemplateLookup:
         def code(column: pyarrow.Array) -> np.ndarray:
             return _codes(column, vocabulary)
 
-        question_codes = _CodedKeys.of(_pair(code(questions.column("template_id")), code(questions.column("question_id")), size))
+        question_codes = _CodedKeys.of(
+            _pair(code(questions.column("template_id")), code(questions.column("question_id")), size)
+        )
         answer_question = question_codes.locate(
             _pair(code(answers.column("template_id")), code(answers.column("question_id")), size)
         )

@@ -70,7 +70,8 @@ def normalize_items(raw: pyarrow.Table, template_versions: pyarrow.Table) -> pya
         return _normalize(raw, lookup)
     bounds = np.linspace(0, raw.num_rows, workers + 1).astype(int)
     with ThreadPoolExecutor(workers, thread_name_prefix="normalize") as pool:
-        parts = list(pool.map(lambda i: _normalize(raw.slice(bounds[i], bounds[i + 1] - bounds[i]), lookup), range(workers)))
+        pieces = [raw.slice(start, stop - start) for start, stop in zip(bounds[:-1], bounds[1:])]
+        parts = list(pool.map(lambda piece: _normalize(piece, lookup), pieces))
     return pyarrow.concat_tables(parts)
 
 
@@ -211,6 +212,7 @@ def _question_columns(flat: FlatAnswers, lookup: TemplateLookup, joined: _Joins,
     )
     texts = pyarrow.concat_arrays([_plain(comments), multi_text, option_text])
 
+    answered = np.where(is_multi, MISSING, np.arange(count))
     group_of_row = rows.through_questions(flat.question_group)
     question_row = rows.through_questions(joined.question)
     section_row = _indices(rows.through_questions(joined.section))
@@ -228,7 +230,7 @@ def _question_columns(flat: FlatAnswers, lookup: TemplateLookup, joined: _Joins,
         "section_weight": lookup.sections.column("section_weight").take(section_row),
         "item_weight": lookup.sections.column("section_weight").take(section_row),
         "question_id": with_empty_id.take(_indices(np.where(rows.question >= 0, rows.question, count))),
-        "answer_id": _field(questions, "answerId").take(_indices(rows.through_questions(np.where(is_multi, MISSING, np.arange(count))))),
+        "answer_id": _field(questions, "answerId").take(_indices(rows.through_questions(answered))),
         "answer_text": texts.take(_indices(rows.through_questions(text_source))),
         "item_score": rows.of_questions(pyarrow.array(np.where(has_score, score, 0.0), mask=~has_score)),
         "item_marked_na": rows.of_questions(pyarrow.array(marked_na)),
