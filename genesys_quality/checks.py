@@ -143,7 +143,7 @@ class NormalizedMonthValidator:
         frame = schemas.to_pandas(items)
         self.schema.add(*_timed(_schema_and_ranges, frame))
         self.referential.add(*_timed(referential_failures, items, self.template_versions))
-        scored, seconds = _timed(score_failures, raw_batch, self.template_versions)
+        scored, seconds = _timed(score_failures, raw_batch, self.template_versions, items=items)
         self.scores.add(scored, seconds)
         self._counts["baseline_rows"] += int((frame["question_id"] == BASELINE_QUESTION_ID).sum())
         self._counts["pending_rows"] += int((frame["score_calculation_status"] == "pending").sum())

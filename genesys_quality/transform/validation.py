@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from genesys_quality.transform import schemas
 from genesys_quality.transform.lookup import TemplateLookup, composite_key, find
 from genesys_quality.transform.payload import flatten_answers
-from genesys_quality.transform.scoring import TOLERANCE, recompute_scores
+from genesys_quality.transform.scoring import TOLERANCE, recompute_scores, scores_from_items
 
 SCHEMA_FAILURE_COLUMNS = ["column", "check", "failure_case", "index"]
 RANGE_FAILURE_COLUMNS = ["check", "evaluation_id", "question_id", "value", "limit"]
@@ -92,9 +92,18 @@ def referential_failures(raw_or_items: pyarrow.Table, template_versions: pyarrow
     return pd.concat(problems, ignore_index=True).reindex(columns=REFERENTIAL_FAILURE_COLUMNS)
 
 
-def score_failures(raw: pyarrow.Table, template_versions: pyarrow.Table, tolerance: float = TOLERANCE) -> pd.DataFrame:
-    """Final evaluations whose overall or critical score differs from the §4 recomputation."""
-    scores = recompute_scores(raw, template_versions, tolerance)
+def score_failures(
+    raw: pyarrow.Table, template_versions: pyarrow.Table, tolerance: float = TOLERANCE,
+    items: pyarrow.Table | None = None,
+) -> pd.DataFrame:
+    """Final evaluations whose overall or critical score differs from the §4 recomputation.
+
+    Pass `items` (the batch's normalized rows) when already at hand, so the batch is not normalized twice.
+    """
+    scores = (
+        recompute_scores(raw, template_versions, tolerance) if items is None
+        else scores_from_items(items, template_versions, tolerance)
+    )
     failed = scores[~(scores["overall_matches"] & scores["critical_matches"])]
     versions = schemas.to_pandas(template_versions.select(["template_id", "template_version"]))
     versions = versions.drop_duplicates("template_id")
