@@ -25,9 +25,11 @@ class Checkpoint:
     rows_written: int = 0
     high_water_changed: str | None = None
     complete: bool = False
-    # search strategy: the createdDate lower bound of the current window and the last page saved in it
+    # search strategy: the createdDate lower bound of the current window, the last page saved in it
+    # and the evaluations the window leaves out (read before it, at its start; pages depend on them)
     window_start: str | None = None
     window_page: int = 0
+    window_excluded: list[str] = field(default_factory=list)
     # query strategy: users whose evaluations are all saved
     users_done: list[str] = field(default_factory=list)
     # evaluations left out of the parts because their JSON is malformed (extraction.malformed)

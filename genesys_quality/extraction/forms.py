@@ -1,9 +1,12 @@
 """Pinned template versions: the published form versions a month's evaluations reference.
 
-A published form version never changes, so each is fetched once by id and cached (with its
-ordinal inside its form context) for every later month and run. A version Genesys can no
-longer serve is reported, never silently skipped: the month's referential check then blocks
-the load for the evaluations that need it.
+A published form version never changes, so each is fetched once and cached (with its ordinal
+inside its form context) for every later month and run. The versions listing that numbers a
+form's versions returns the same `EvaluationFormResponse` entities as the single GET, so a
+listed version that carries its question groups is pinned from the listing; one without them
+(an org whose listing leaves them out) is fetched by id. A version Genesys can no longer serve
+is reported, never silently skipped: the month's referential check then blocks the load for the
+evaluations that need it.
 """
 
 from __future__ import annotations
@@ -52,7 +55,9 @@ class PinnedForms:
 
 
 def pin_form_versions(client, references: dict[str, str | None], cache: FormVersionCache) -> PinnedForms:
-    """Fetch (or take from the cache) every form version in `references` (version id -> context id)."""
+    """Pin (from the cache, else from its form's versions listing) every form version in `references`
+    (version id -> context id): one listing request per uncached form, a GET only for a listed
+    version without its question groups."""
     pinned = PinnedForms()
     to_fetch: dict[str, list[str]] = {}
     for form_id, context_id in sorted(references.items()):
@@ -63,13 +68,19 @@ def pin_form_versions(client, references: dict[str, str | None], cache: FormVers
         else:
             to_fetch.setdefault(context_id or form_id, []).append(form_id)
     for context_id, form_ids in to_fetch.items():
-        ordinals = _ordinals_of_context(client, [*form_ids, context_id])
+        listed = _versions_of_context(client, [*form_ids, context_id])
+        ordinals = version_ordinals(listed)
+        complete = {version["id"]: version for version in listed if _is_complete(version)}
         for form_id in form_ids:
-            try:
-                form = client.get_form_version(form_id)
-            except NotFoundError as error:
-                pinned.missing[form_id] = f"GET /api/v2/quality/forms/evaluations/{form_id} answered 404 ({error.code})"
-                continue
+            form = complete.get(form_id)
+            if form is None:
+                try:
+                    form = client.get_form_version(form_id)
+                except NotFoundError as error:
+                    pinned.missing[form_id] = (
+                        f"GET /api/v2/quality/forms/evaluations/{form_id} answered 404 ({error.code})"
+                    )
+                    continue
             ordinal = ordinals.get(form_id)
             if ordinal is None:
                 pinned.missing[form_id] = (
@@ -83,12 +94,20 @@ def pin_form_versions(client, references: dict[str, str | None], cache: FormVers
     return pinned
 
 
-def _ordinals_of_context(client, candidates: list[str]) -> dict[str, int]:
-    """Version ordinals of a form, listed through the first of `candidates` (version ids, then the
-    context id) that Genesys still knows: one deleted version must not leave its siblings unpinned."""
+def _is_complete(version: dict) -> bool:
+    """True when a listed version holds what the single GET would add: its question groups and weight
+    mode. An empty group list counts as absent: a published form has at least one group, so an empty
+    one is a summary, not the form."""
+    groups = version.get("questionGroups")
+    return isinstance(groups, list) and len(groups) > 0 and "weightMode" in version
+
+
+def _versions_of_context(client, candidates: list[str]) -> list[dict]:
+    """A form's versions, oldest first, listed through the first of `candidates` (version ids, then
+    the context id) that Genesys still knows: one deleted version must not leave its siblings unpinned."""
     for candidate in dict.fromkeys(candidates):
         try:
-            return version_ordinals(client.list_form_versions(candidate))
+            return client.list_form_versions(candidate)
         except NotFoundError:
             continue
-    return {}
+    return []

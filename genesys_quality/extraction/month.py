@@ -5,8 +5,15 @@ part, so memory never grows with the month and a killed run resumes without refe
 pages already on disk. Two strategies (genesys-api.md §1):
 
 - `search` (default): `POST /evaluations/search` with a createdDate window. Deep page numbers
-  are avoided by restarting the window at the last createdDate seen every `window_pages` pages
-  (the overlap is removed by de-duplication), which is also how a resumed run continues.
+  are avoided by restarting the window at the last createdDate seen every `window_pages` pages,
+  which is also how a resumed run continues. The new window leaves out (`NOT evaluationId`) the
+  evaluations already read at that createdDate, so a restart re-reads nothing while an unread
+  evaluation sharing it is still found; any overlap left is removed by de-duplication. The month
+  then costs ⌈(N + 1) / page_size⌉ pages: search has no total, so it ends on a short page (an
+  empty one when N is a multiple of the page size).
+  The window is sent as [month start, next month start): the project reads DATE_RANGE as
+  half-open, and were Genesys to include its end, an evaluation created at the next month's first
+  millisecond would be dropped here as outside the month (never one of this month's last).
 - `query`: for clients without `quality:evaluation:searchAny`: list users, then
   `GET /evaluations/query?evaluatorUserId=…` per user over an assigned-date window from the
   month start to 90 days after its end (evaluations stay editable 90 days), keeping those
@@ -29,6 +36,7 @@ from upath import UPath
 
 from genesys_quality.extraction.checkpoint import Checkpoint
 from genesys_quality.extraction.malformed import MalformedMonthError, raw_rows
+from genesys_quality.genesys.search import excluding_evaluations
 from genesys_quality.storage.parquet import ParquetParts, remove_tree, write_table
 from genesys_quality.transform import schemas
 from genesys_quality.transform.fields import FieldTypeError
@@ -131,13 +139,14 @@ class MonthExtractor:
     # -- strategies ---------------------------------------------------------------------------
 
     def _search_pages(self, checkpoint: Checkpoint) -> Iterator[None]:
-        last_ms = self.end - timedelta(milliseconds=1)
         window_start = _parse_iso(checkpoint.window_start) if checkpoint.window_start else self.start
+        excluded = list(checkpoint.window_excluded)
         next_page = checkpoint.window_page + 1
         while True:
             pages = _prefetched(
                 self.client.search_evaluation_pages(
-                    window_start, last_ms, date_field="createdDate", page_size=self.page_size, start_page=next_page
+                    window_start, self.end, date_field="createdDate", page_size=self.page_size,
+                    start_page=next_page, extra_criteria=[excluding_evaluations(excluded)] if excluded else None,
                 ),
                 last=lambda page, start=window_start, first=next_page: (
                     page.is_last or self._restart_at(page, start, first) is not None
@@ -148,6 +157,7 @@ class MonthExtractor:
                 for page in pages:
                     self._take(page.evaluations, checkpoint)
                     checkpoint.window_start = window_start.isoformat()
+                    checkpoint.window_excluded = excluded
                     if self._buffer_pages >= self.pages_per_part or page.is_last:
                         self._flush(checkpoint, window_page=page.page_number)
                     yield None
@@ -157,7 +167,9 @@ class MonthExtractor:
                     if newest is not None:
                         self._flush(checkpoint, window_page=page.page_number)
                         window_start, next_page = newest, 1
+                        excluded = _read_at(page.evaluations, newest)
                         checkpoint.window_start, checkpoint.window_page = window_start.isoformat(), 0
+                        checkpoint.window_excluded = excluded
                         checkpoint.save(self.work_dir)
                         restarted = True
                         break
@@ -168,8 +180,8 @@ class MonthExtractor:
         """The next window's start when `page` ends a window of `window_pages` pages (never the last page)."""
         if page.is_last or not page.evaluations or page.page_number < first_page + self.window_pages - 1:
             return None
-        newest = _parse_iso(page.evaluations[-1]["createdDate"])
-        return newest if newest > window_start else None
+        newest = _created(page.evaluations[-1])
+        return newest if newest is not None and newest > window_start else None
 
     def _query_pages(self, checkpoint: Checkpoint) -> Iterator[None]:
         window_end = min(self.end + timedelta(days=EDITABLE_DAYS), self.now() + timedelta(days=1))
@@ -283,6 +295,31 @@ def _month_or_none(created: str) -> str | None:
     try:
         return month_of(created)
     except FieldTypeError:
+        return None
+
+
+def _read_at(evaluations: list[dict], newest: datetime) -> list[str]:
+    """Ids of the page's trailing evaluations created at `newest`: the next window starts at that
+    createdDate and leaves them out, so a restart re-reads none of them. Ties on earlier pages (a
+    page made only of ties) are not listed: the window then re-reads them and de-duplication drops
+    them, so the exclusion never needs to be complete to be correct."""
+    ids: list[str] = []
+    for evaluation in reversed(evaluations):
+        if _created(evaluation) != newest:
+            break
+        if isinstance(evaluation.get("id"), str) and evaluation["id"]:
+            ids.append(evaluation["id"])
+    return ids[::-1]
+
+
+def _created(evaluation) -> datetime | None:
+    """An evaluation's createdDate, or None when it has none that parses (it is reported as malformed)."""
+    value = evaluation.get("createdDate") if isinstance(evaluation, dict) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        return _parse_iso(value)
+    except ValueError:
         return None
 
 

@@ -239,7 +239,11 @@ class GenesysClient:
         return self._get_object(path, FORM_PATH)
 
     def list_form_versions(self, form_id: str) -> list[dict]:
-        """Every version of a form, oldest first."""
+        """Every version of a form, oldest first (all pages of 100).
+
+        The entities are ``EvaluationFormResponse``s, the type the single GET returns; whether
+        they carry ``questionGroups`` is up to Genesys, so callers check before relying on them.
+        """
         path = FORM_VERSIONS_PATH.format(formId=_segment(form_id, "form_id"))
         params = {"pageSize": 100, "pageNumber": 1, "sortOrder": "asc"}
         return self._collect(path, FORM_VERSIONS_PATH, params)

@@ -94,3 +94,12 @@ def search_body(
         "sortBy": date_field,
         "sortOrder": sort_order,
     }
+
+
+def excluding_evaluations(evaluation_ids: Sequence[str]) -> dict[str, Any]:
+    """A criterion that leaves out the evaluations with these ids (``EXACT`` on ``evaluationId`` with
+    ``operator: NOT``; the values of one criterion are ORed, genesys-api.md §1.2)."""
+    ids = list(evaluation_ids)
+    if not ids or not all(isinstance(i, str) and i for i in ids):
+        raise ValueError(f"evaluation_ids must be a non-empty list of id strings, got {ids!r}.")
+    return {"type": "EXACT", "field": "evaluationId", "values": ids, "operator": "NOT"}

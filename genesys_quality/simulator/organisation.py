@@ -110,18 +110,24 @@ class Organisation:
     # -- control: evaluations ----------------------------------------------------------------
 
     def add_evaluation(
-        self, month: str, status: str = "FINISHED", with_answers: bool = True, form_context_id: str | None = None
+        self, month: str, status: str = "FINISHED", with_answers: bool = True, form_context_id: str | None = None,
+        created_date: str | None = None,
     ) -> dict:
-        """A new evaluation created at a random moment of `month`, on the latest published form version."""
+        """A new evaluation created at a random moment of `month` (or at `created_date`, an ISO instant
+        inside it: month boundaries and createdDate ties), on the latest published form version."""
         month = dates.parse_month(month)
         status = str(status).upper()
         if status not in EDITABLE_STATUSES:
             raise ValueError(f"status {status!r} cannot be added; use one of {list(EDITABLE_STATUSES)}")
+        start, end = dates.month_start_ms(month), dates.month_start_ms(dates.add_months(month, 1))
+        if created_date is not None and not start <= dates.parse_iso(created_date) < end:
+            raise ValueError(f"created_date {created_date!r} is not inside the month {month}")
         with self.lock:
             context_id = self._published_context(form_context_id)
             rng = self._rng
-            start = dates.month_start_ms(month)
-            created = start + rng.randrange(dates.month_start_ms(dates.add_months(month, 1)) - start)
+            created = start + rng.randrange(end - start)
+            if created_date is not None:
+                created = dates.parse_iso(created_date)
             ids = EvaluationIds(random_uuid(rng), random_uuid(rng), random_uuid(rng), random_uuid(rng))
             doc = self.population.compose(
                 random.Random(rng.getrandbits(64)),

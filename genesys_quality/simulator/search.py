@@ -47,6 +47,10 @@ class Criterion:
     values: frozenset[str] = frozenset()
     window: tuple[int, int] = (0, 0)
 
+    def excludes_ids(self) -> bool:
+        """`NOT evaluationId` (how a client restarting a window leaves out what it already read)."""
+        return self.type == "EXACT" and self.field == "evaluationId" and self.negate
+
     def matches(self, doc: dict) -> bool:
         if self.type == "DATE_RANGE":
             value = doc.get(self.field)
@@ -86,9 +90,14 @@ class SearchPlan:
         return agents, evaluators
 
     def is_created_range_only(self) -> bool:
+        """createdDate ranges, sorted by createdDate, at most leaving out evaluations by id: an index walk."""
         return self.sort_by == "createdDate" and not self.system_submitted and all(
-            c.type == "DATE_RANGE" and c.field == "createdDate" and not c.negate for c in self.criteria
+            (c.type == "DATE_RANGE" and c.field == "createdDate" and not c.negate) or c.excludes_ids()
+            for c in self.criteria
         )
+
+    def excluded_ids(self) -> set[str]:
+        return {value for c in self.criteria if c.excludes_ids() for value in c.values}
 
 
 def parse_search(body, max_page_size: int) -> SearchPlan:
@@ -128,7 +137,7 @@ def run_search(org, plan: SearchPlan) -> dict:
         if plan.page_size == 0:
             refs = []
         elif plan.is_created_range_only():
-            segments = store.sequence(*plan.created_window())
+            segments = store.without(store.sequence(*plan.created_window()), plan.excluded_ids())
             refs = slice_segments(segments, offset, plan.page_size, plan.descending)
         else:
             key = ("search", plan.criteria, plan.sort_by, plan.descending, plan.system_submitted)

@@ -129,6 +129,28 @@ class EvaluationStore:
                 segments.extend(self._month_sequence(month, low_ms, high_ms))
         return segments
 
+    def without(self, segments: list[Segment], evaluation_ids: set[str]) -> list[Segment]:
+        """`segments` less the evaluations with these ids (a few: split around them, never expanded)."""
+        if not evaluation_ids:
+            return segments
+        docs: set[str] = set()
+        base: dict[str, list[int]] = {}
+        for evaluation_id in evaluation_ids:
+            ref = self.ref_of(evaluation_id)
+            if ref is not None and ref[0] == "doc":
+                docs.add(ref[1])
+            elif ref is not None:
+                base.setdefault(ref[1], []).append(ref[2])
+        kept: list[Segment] = []
+        for segment in segments:
+            if segment[0] == "doc":
+                if segment[1] not in docs:
+                    kept.append(segment)
+            else:
+                run = segment[2]
+                kept.extend(_runs(segment[1], run.start, run.stop, sorted(base.get(segment[1], ()))))
+        return kept
+
     def base_candidates(self, low_ms: int, high_ms: int) -> Iterator[tuple[str, int]]:
         """Generated evaluations created in [low_ms, high_ms) that the overlay does not hold or delete."""
         for month in self.population.months:

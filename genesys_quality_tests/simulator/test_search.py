@@ -105,3 +105,22 @@ def test_date_range_is_half_open_so_an_evaluation_on_the_boundary_belongs_to_the
         after = demo_api.search_all([created_range(moment, end, field)], sortBy=field)
         assert evaluation["id"] not in {e["id"] for e in before}
         assert evaluation["id"] in {e["id"] for e in after}
+
+
+def test_not_evaluation_id_leaves_out_exactly_those_evaluations_and_pages_the_rest(sim, api):
+    """The createdDate walk with exclusions (a window restart) must equal the generic filtered scan."""
+    month = sim.org.evaluations_in_month(ANCHOR)
+    rescored = sim.org.rescore(next(e for e in month[20:] if e["status"] == "FINISHED")["id"])
+    month = sim.org.evaluations_in_month(ANCHOR)
+    start = next(e for e in month if e["id"] == rescored["id"])["createdDate"]
+    _, end = month_window(ANCHOR)
+    window = [e for e in month if e["createdDate"] >= start]
+    left_out = {rescored["id"], window[-1]["id"], window[len(window) // 2]["id"], month[0]["id"], "not-an-id"}
+    exclusion = {"type": "EXACT", "field": "evaluationId", "values": sorted(left_out), "operator": "NOT"}
+    expected = [e["id"] for e in window if e["id"] not in left_out]
+    walked = api.search_all([created_range(start, end), exclusion], size=7)
+    scanned = api.search_all([created_range(start, end), exclusion,
+                              {"type": "EXACT", "field": "released", "values": ["true", "false"]}], size=7)
+    assert [e["id"] for e in walked] == expected
+    assert [e["id"] for e in scanned] == expected
+    assert len(expected) == len(window) - 3
