@@ -16,6 +16,7 @@ from genesys_quality.genesys import GenesysClient
 from genesys_quality.storage.access import check_access
 from genesys_quality.storage.location import StorageLocation, location_from_url, safe_segment
 from genesys_quality.warehouse import DuckDBWarehouse, Warehouse
+from genesys_quality.warehouse.duckdb_warehouse import DEFAULT_MEMORY_LIMIT as DUCKDB_MEMORY_LIMIT
 
 _embedded_lock = threading.Lock()
 _embedded = None
@@ -131,7 +132,9 @@ class DuckDBWarehouseResource(WarehouseResource):
     schema_name: str = Field(default="main", description="Schema holding the tables.")
     lock_timeout_seconds: float = Field(default=120.0, description="How long to wait for a locked DuckDB file.")
     memory_limit: str = Field(
-        default="", description="DuckDB memory limit for a load (e.g. 4GB; DuckDB spills beyond it); empty = DuckDB's default."
+        default=DUCKDB_MEMORY_LIMIT,
+        description=f"DuckDB memory for a load (e.g. 2GB); it spills beyond it to <file>.tmp/. Empty = "
+        f"{DUCKDB_MEMORY_LIMIT}, which keeps a 1M-evaluation month's load process under 1 GiB.",
     )
 
     @property
@@ -148,7 +151,7 @@ class DuckDBWarehouseResource(WarehouseResource):
             schema=self.schema_name,
             table=self.table,
             lock_timeout_seconds=self.lock_timeout_seconds,
-            memory_limit=self.memory_limit or None,
+            memory_limit=self.memory_limit or DUCKDB_MEMORY_LIMIT,
         )
 
 

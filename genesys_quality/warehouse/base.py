@@ -11,7 +11,7 @@ import re
 import time
 from abc import ABC, abstractmethod
 from datetime import datetime, timezone
-from typing import ContextManager, Iterable, Mapping, Protocol
+from typing import ContextManager, Iterable, Iterator, Mapping, Protocol
 
 import pandas as pd
 import pyarrow
@@ -29,18 +29,20 @@ from genesys_quality.transform.schemas import (
 from .errors import InjectedFailureError, ParityError, RollbackFailedError, StagingError, WarehouseSchemaError
 from .frames import typed_frame
 from .result import LoadResult
-from .sql import TRANSACTION_STATEMENTS, WarehouseSql
+from .sql import ROW_HASH, TRANSACTION_STATEMENTS, WarehouseSql
 from .statement import Statement
 
 
 class Session(Protocol):
     """One open connection to a backend."""
 
-    def execute(self, statement: Statement, values: Mapping[str, object] = ...) -> None: ...
+    def execute(self, statement: Statement, values: Mapping[str, object] = ...) -> int:
+        """Run a statement; returns the rows an INSERT, UPDATE or MERGE wrote (its own result), else 0."""
     def fetch_rows(self, statement: Statement, values: Mapping[str, object] = ...) -> list[tuple]: ...
     def fetch_arrow(self, statement: Statement, values: Mapping[str, object] = ...) -> pyarrow.Table: ...
     def column_names(self, statement: Statement) -> list[str]: ...
-    def stage(self, batch: pyarrow.Table, month: str) -> None: ...
+    def stage(self, batches: Iterator[pyarrow.Table], month: str) -> None:
+        """Append every batch to the month's staging table, by the backend's fastest means."""
     def begin(self) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
@@ -112,6 +114,8 @@ class Warehouse(ABC):
         for which, table, model in tables:
             present = {name.lower() for name in session.column_names(self.sql.probe_columns(which))}
             missing = [name for name in column_names(model) if name not in present]
+            if which == "target" and not missing and ROW_HASH not in present:
+                self._add_row_hash(session)
             if missing:
                 raise WarehouseSchemaError(
                     f"table {table} exists but lacks columns {missing} (created by an older version). "
@@ -119,6 +123,21 @@ class Warehouse(ABC):
                     "or rename the old table so the pipeline creates a new one."
                 )
         self._tables_ready = True
+
+    def _add_row_hash(self, session: Session) -> None:
+        """Migrate a target table from before `row_hash`: add the column and hash the stored rows.
+
+        The hash is the one a load computes, so rows that did not change stay unchanged on the next
+        load. Should the fill not complete, NULL hashes compare as changed: that load rewrites them."""
+        session.begin()
+        try:
+            session.execute(self.sql.add_row_hash())
+            session.execute(self.sql.fill_row_hash())
+            session.commit()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                session.rollback()
+            raise
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -137,7 +156,7 @@ class Warehouse(ABC):
             try:
                 self._stage(session, month, batches)
                 staged, deferred_rows, deferred_evaluations = self._check_staging(session, month, expected_rows)
-                counts = self._merge(session, month, now)
+                counts = self._merge(session, month, now, staged - deferred_rows)
             except RollbackFailedError:
                 raise
             except BaseException:
@@ -155,16 +174,34 @@ class Warehouse(ABC):
         )
 
     def _stage(self, session: Session, month: str, batches: Iterable[pyarrow.Table | pyarrow.RecordBatch]) -> None:
-        for index, batch in enumerate(batches):
-            if isinstance(batch, pyarrow.RecordBatch):
-                batch = pyarrow.Table.from_batches([batch])
-            _check_batch_schema(batch, index, month)
-            if batch.num_rows:
-                session.stage(batch, month)
+        refused: list[BaseException] = []
+
+        def checked() -> Iterator[pyarrow.Table]:
+            # A backend may consume the batches inside its own code (DuckDB reads them as one
+            # stream); the first wrong batch ends the stream and is re-raised as itself below.
+            try:
+                for index, batch in enumerate(batches):
+                    if isinstance(batch, pyarrow.RecordBatch):
+                        batch = pyarrow.Table.from_batches([batch])
+                    _check_batch_schema(batch, index, month)
+                    if batch.num_rows:
+                        yield batch
+            except Exception as error:
+                refused.append(error)
+                raise
+
+        try:
+            session.stage(checked(), month)
+        except Exception:
+            if refused:
+                raise refused[0] from None
+            raise
+        if refused:
+            raise refused[0]
 
     def _check_staging(self, session: Session, month: str, expected_rows: int) -> tuple[int, int, int]:
         values = {"month": month}
-        staged, other_month, unknown_status, deferred_rows, deferred_evaluations = (
+        staged, other_month, unknown_status, deferred_rows, deferred_evaluations, distinct_key_hashes = (
             int(v) for v in session.fetch_rows(self.sql.staging_profile(month), values)[0]
         )
         if staged != expected_rows:
@@ -178,7 +215,9 @@ class Warehouse(ABC):
                 "have a score_calculation_status other than 'final'/'pending'; nothing was merged. "
                 "Check the normalized_items partition."
             )
-        duplicates = session.fetch_rows(self.sql.duplicate_keys(month))
+        # As many distinct key hashes as rows proves the keys unique; fewer is a duplicate or a
+        # hash collision, which the exact (and costlier) grouping tells apart.
+        duplicates = session.fetch_rows(self.sql.duplicate_keys(month)) if distinct_key_hashes < staged else []
         if duplicates:
             examples = ", ".join(f"({e!r}, {q!r}) x{int(n)}" for e, q, n in duplicates)
             raise StagingError(
@@ -187,17 +226,29 @@ class Warehouse(ABC):
             )
         return staged, deferred_rows, deferred_evaluations
 
-    def _merge(self, session: Session, month: str, now: datetime) -> dict[str, int]:
+    def _merge(self, session: Session, month: str, now: datetime, final_rows: int) -> dict[str, int]:
+        """The load transaction; the counts come from the statements' own results.
+
+        The MERGE reports rows written (inserted + updated); its inserts are the growth of the
+        month's row count, which costs a scan of one column instead of a join."""
         sql, values = self.sql, {"month": month, "now": now}
         session.begin()
         try:
-            inserted, updated, unchanged = (int(v) for v in session.fetch_rows(sql.merge_counts(month), values)[0])
-            self._write(session, sql.merge(month), values)
-            soft_deleted = int(session.fetch_rows(sql.soft_delete_count(month), values)[0][0])
-            self._write(session, sql.soft_delete(month), values)
+            staged_print, stored_print = (tuple(int(v) for v in row[:2]) for row in
+                                          session.fetch_rows(sql.month_fingerprints(month), values))
+            # The month's live rows already are the staged rows (an unchanged re-run): the MERGE's
+            # join of every staged row with the target, and the anti-join of the soft-delete, are skipped.
+            unchanged_month = staged_print == stored_print
+            before = int(session.fetch_rows(sql.month_rows(), values)[0][0])
+            merged = self._write(session, sql.merge(month), values, skip=unchanged_month)
+            after, live = (int(v) for v in session.fetch_rows(sql.month_rows(), values)[0])
+            inserted, updated = after - before, merged - (after - before)
+            # Every final staged row is live after the MERGE; as many live rows as final rows means
+            # there is no other live row, so nothing can have vanished: the anti-join is skipped.
+            nothing_vanished = unchanged_month or live == final_rows
+            soft_deleted = self._write(session, sql.soft_delete(month), values, skip=nothing_vanished)
             self._write(session, sql.close_history(), values)
-            history_rows = int(session.fetch_rows(sql.open_history_count(), values)[0][0])
-            self._write(session, sql.open_history(), values)
+            history_rows = self._write(session, sql.open_history(), values)
             session.commit()
         except BaseException as error:
             try:
@@ -212,15 +263,16 @@ class Warehouse(ABC):
         return {
             "inserted": inserted,
             "updated": updated,
-            "unchanged": unchanged,
+            "unchanged": final_rows - inserted - updated,
             "soft_deleted": soft_deleted,
             "history_rows_written": history_rows,
         }
 
-    def _write(self, session: Session, statement: Statement, values: Mapping[str, object]) -> None:
-        session.execute(statement, values)
+    def _write(self, session: Session, statement: Statement, values: Mapping[str, object], skip: bool = False) -> int:
+        written = 0 if skip else session.execute(statement, values)
         if statement.name == self._fail_after_statement:
             raise InjectedFailureError(f"injected failure after statement {statement.name!r} (test hook)")
+        return written
 
     # --- reading ---------------------------------------------------------------------------
 

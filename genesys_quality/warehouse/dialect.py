@@ -26,6 +26,8 @@ class Dialect:
     staging_table_kind: str
     """Word between CREATE OR REPLACE and TABLE for the throwaway staging table."""
     cluster_target_by_month: bool
+    row_hash: Callable[[list[str]], str]
+    """A 64-bit hash of the given column expressions that fits the 'int' type (NULL-aware, deterministic)."""
 
     def quote(self, identifier: str) -> str:
         """Validate a configured name and quote it; anything else raises `InvalidIdentifierError`."""
@@ -54,6 +56,8 @@ DUCKDB = Dialect(
     fold_identifier=lambda identifier: identifier,
     staging_table_kind="",
     cluster_target_by_month=False,
+    # hash() is a UBIGINT; one bit less keeps it inside BIGINT.
+    row_hash=lambda columns: f"CAST(hash({', '.join(columns)}) >> 1 AS BIGINT)",
 )
 
 SNOWFLAKE = Dialect(
@@ -70,4 +74,6 @@ SNOWFLAKE = Dialect(
     fold_identifier=str.upper,
     staging_table_kind="TRANSIENT ",
     cluster_target_by_month=True,
+    # HASH is signed 64-bit; the shift changes nothing there but keeps fakesnow (an unsigned hash) in range.
+    row_hash=lambda columns: f"BITSHIFTRIGHT(HASH({', '.join(columns)}), 1)",
 )

@@ -40,6 +40,16 @@ def _arrow_from_pandas(frame, description) -> pyarrow.Table:
     return pyarrow.table({name: pyarrow.array(frame[name], from_pandas=True) for name in names})
 
 
+def _rows_written(cursor) -> int:
+    """Snowflake answers a DML statement with one row of counts ('number of rows inserted', '… updated')."""
+    names = [column[0] for column in cursor.description or []]
+    counted = [i for i, name in enumerate(names) if str(name).lower().startswith("number of rows ")]
+    if not counted:
+        return 0
+    row = cursor.fetchone()
+    return sum(int(row[i] or 0) for i in counted) if row else 0
+
+
 class _SnowflakeSession:
     def __init__(self, connection: Any, warehouse: "SnowflakeWarehouse"):
         self._connection = connection
@@ -54,9 +64,9 @@ class _SnowflakeSession:
         finally:
             cursor.close()
 
-    def execute(self, statement: Statement, values: Mapping[str, object] = {}) -> None:
-        with self._cursor(statement, values):
-            pass
+    def execute(self, statement: Statement, values: Mapping[str, object] = {}) -> int:
+        with self._cursor(statement, values) as cursor:
+            return _rows_written(cursor)
 
     def fetch_rows(self, statement: Statement, values: Mapping[str, object] = {}) -> list[tuple]:
         with self._cursor(statement, values) as cursor:
@@ -70,7 +80,11 @@ class _SnowflakeSession:
         with self._cursor(statement, {}) as cursor:
             return [column[0] for column in cursor.description]
 
-    def stage(self, batch: pyarrow.Table, month: str) -> None:
+    def stage(self, batches: Iterator[pyarrow.Table], month: str) -> None:
+        for batch in batches:
+            self._stage_batch(batch, month)
+
+    def _stage_batch(self, batch: pyarrow.Table, month: str) -> None:
         from snowflake.connector.pandas_tools import write_pandas
 
         fold = SNOWFLAKE.fold_identifier

@@ -46,6 +46,11 @@ STATUS = "status"
 SCORE_CALCULATION_STATUS = "score_calculation_status"
 OVERALL_SCORE = "overall_score"
 TEMPLATE_CONTEXT_ID = "template_context_id"
+ROW_HASH = "row_hash"
+"""Warehouse-only column: a hash of the compared business columns, so "changed?" is one comparison.
+
+Not part of `WarehouseRows` (readers never see it); NULL means "unknown" and compares as changed."""
+HASHED_COLUMNS = [name for name in BUSINESS_COLUMNS if name not in WAREHOUSE_KEY]
 RESERVED_ALIASES = ("staged", "state")
 """Aliases used beside the bare target or history table name in MERGE and UPDATE."""
 
@@ -103,11 +108,12 @@ class WarehouseSql:
 
     # --- DDL -------------------------------------------------------------------------------
 
-    def _column_definitions(self, model) -> str:
-        nullable = nullable_columns(model)
+    def _column_definitions(self, model, extra: dict[str, str] | None = None) -> str:
+        """Column DDL of a model, plus nullable `extra` columns (name -> logical type)."""
+        nullable = nullable_columns(model) | set(extra or {})
         return ",\n  ".join(
             f"{self._c(name)} {self.dialect.sql_type(kind)}{'' if name in nullable else ' NOT NULL'}"
-            for name, kind in logical_types(model).items()
+            for name, kind in {**logical_types(model), **(extra or {})}.items()
         )
 
     def create_schema(self) -> Statement:
@@ -115,8 +121,22 @@ class WarehouseSql:
 
     def create_target(self) -> Statement:
         cluster = f"\nCLUSTER BY ({self._c(MONTH)})" if self.dialect.cluster_target_by_month else ""
-        text = f"CREATE TABLE IF NOT EXISTS {self.target} (\n  {self._column_definitions(WarehouseRows)}\n){cluster}"
+        columns = self._column_definitions(WarehouseRows, {ROW_HASH: "int"})
+        text = f"CREATE TABLE IF NOT EXISTS {self.target} (\n  {columns}\n){cluster}"
         return Statement("create_target", text)
+
+    def add_row_hash(self) -> Statement:
+        """Migration of a target table created before `row_hash` existed."""
+        text = f"ALTER TABLE {self.target} ADD COLUMN {self._c(ROW_HASH)} {self.dialect.sql_type('int')}"
+        return Statement("add_row_hash", text)
+
+    def fill_row_hash(self) -> Statement:
+        """Hash the stored rows that have no hash yet, exactly as a load hashes staged rows."""
+        text = (
+            f"UPDATE {self.target} SET {self._c(ROW_HASH)} = {self._row_hash()}\n"
+            f"WHERE {self._c(ROW_HASH)} IS NULL"
+        )
+        return Statement("fill_row_hash", text)
 
     def create_history(self) -> Statement:
         text = f"CREATE TABLE IF NOT EXISTS {self.history} (\n  {self._column_definitions(ScoreHistory)}\n)"
@@ -160,12 +180,14 @@ class WarehouseSql:
             f"  COALESCE(SUM(CASE WHEN {self._c(MONTH)} <> {p.value('month', 'date')} THEN 1 ELSE 0 END), 0),\n"
             f"  COALESCE(SUM(CASE WHEN {status} IN ({final}, {pending}) THEN 0 ELSE 1 END), 0),\n"
             f"  COALESCE(SUM(CASE WHEN {status} = {pending} THEN 1 ELSE 0 END), 0),\n"
-            f"  COUNT(DISTINCT CASE WHEN {status} = {pending} THEN {self._c(EVALUATION_ID)} END)\n"
+            f"  COUNT(DISTINCT CASE WHEN {status} = {pending} THEN {self._c(EVALUATION_ID)} END),\n"
+            f"  COUNT(DISTINCT {self.dialect.row_hash([self._c(k) for k in WAREHOUSE_KEY])})\n"
             f"FROM {self.staging(month)}"
         )
         return p.statement("staging_profile", text)
 
     def duplicate_keys(self, month: str) -> Statement:
+        """Examples of repeated keys; run only when the profile counted fewer distinct key hashes than rows."""
         key = self._columns(list(WAREHOUSE_KEY))
         text = (
             f"SELECT {key}, COUNT(*) FROM {self.staging(month)}\n"
@@ -178,43 +200,65 @@ class WarehouseSql:
     def _key_match(self, left: str, right: str) -> str:
         return " AND ".join(f"{self._c(k, left)} = {self._c(k, right)}" for k in WAREHOUSE_KEY)
 
-    def _changed(self, target: str, source: str) -> str:
-        """A matched row needs an update: it was soft-deleted or any business column differs."""
-        compared = [c for c in BUSINESS_COLUMNS if c not in WAREHOUSE_KEY]
-        distinct = "\n    OR ".join(f"{self._c(c, target)} IS DISTINCT FROM {self._c(c, source)}" for c in compared)
-        return f"{self._c(IS_DELETED, target)}\n    OR {distinct}"
+    def _row_hash(self, qualifier: str | None = None) -> str:
+        return self.dialect.row_hash([self._c(c, qualifier) for c in HASHED_COLUMNS])
 
-    def merge_counts(self, month: str) -> Statement:
-        """What the MERGE will do (inserted, updated, unchanged), classified with its own predicate."""
+    def _changed(self, target: str, source: str) -> str:
+        """A matched row needs an update: it was soft-deleted or its business columns' hash differs.
+
+        Equal hashes of different rows (a 2^-63 chance per changed row) would leave that row as it was."""
+        return f"{self._c(IS_DELETED, target)} OR {self._c(ROW_HASH, target)} IS DISTINCT FROM {self._c(ROW_HASH, source)}"
+
+    def month_rows(self) -> Statement:
+        """The month's rows in the target (the MERGE's inserts are their growth) and how many are live."""
         p = Params(self.dialect)
-        action = (
-            f"CASE WHEN {self._c(EVALUATION_ID, 't')} IS NULL THEN 0\n"
-            f"    WHEN {self._changed('t', 'staged')} THEN 1 ELSE 2 END"
-        )
         text = (
-            "SELECT " + ", ".join(f"COALESCE(SUM(CASE WHEN action = {code} THEN 1 ELSE 0 END), 0)" for code in range(3))
-            + f"\nFROM (SELECT {action} AS action\n"
-            f"  FROM {self.staging(month)} AS staged\n"
-            f"  LEFT JOIN {self.target} AS t ON {self._key_match('t', 'staged')}\n"
-            f"  WHERE {self._c(SCORE_CALCULATION_STATUS, 'staged')} = {p.const('final', FINAL)}) AS planned"
+            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {self._c(IS_DELETED)} THEN 0 ELSE 1 END), 0)\n"
+            f"FROM {self.target} WHERE {self._c(MONTH)} = {p.value('month', 'date')}"
         )
-        return p.statement("merge_counts", text)
+        return p.statement("month_rows", text)
+
+    def _fingerprint(self, key_hash: str) -> str:
+        return f"COUNT({key_hash}), COALESCE(SUM({key_hash}), 0)"
+
+    def month_fingerprints(self, month: str) -> Statement:
+        """(count, sum of hash(key, row_hash)) of the staged final rows and of the live target rows of
+        the month outside pending evaluations: equal pairs mean the MERGE and the soft-delete have
+        nothing to do (the same sets, up to the 64-bit hash the row comparison already relies on)."""
+        p = Params(self.dialect)
+        keys = [self._c(k) for k in WAREHOUSE_KEY]
+        status, final, pending = self._c(SCORE_CALCULATION_STATUS), p.const("final", FINAL), p.const("pending", PENDING)
+        staged = self.dialect.row_hash([*keys, self._row_hash()])
+        stored = self.dialect.row_hash([*keys, self._c(ROW_HASH)])
+        text = (
+            f"SELECT {self._fingerprint(staged)}, 0 AS side FROM {self.staging(month)} WHERE {status} = {final}\n"
+            f"UNION ALL\n"
+            f"SELECT {self._fingerprint(stored)}, 1 AS side FROM {self.target}\n"
+            f"WHERE {self._c(MONTH)} = {p.value('month', 'date')} AND NOT {self._c(IS_DELETED)}\n"
+            f"  AND {self._c(EVALUATION_ID)} NOT IN (SELECT {self._c(EVALUATION_ID)} FROM {self.staging(month)}\n"
+            f"    WHERE {status} = {pending})\n"
+            f"ORDER BY side"
+        )
+        return p.statement("month_fingerprints", text)
 
     def merge(self, month: str) -> Statement:
-        """Upsert the month's final rows; un-deletes a row that reappears; leaves equal rows alone."""
+        """Upsert the month's final rows; un-deletes a row that reappears; leaves equal rows alone.
+
+        The row hash is computed here, from the staged columns, so every backend stages the plain
+        business columns however it likes."""
         p = Params(self.dialect)
         now = p.value("now", "timestamp")
-        updates = [f"{self._c(c)} = {self._c(c, 'staged')}" for c in BUSINESS_COLUMNS if c not in WAREHOUSE_KEY]
+        updates = [f"{self._c(c)} = {self._c(c, 'staged')}" for c in [*HASHED_COLUMNS, ROW_HASH]]
         updates += [f"{self._c(IS_DELETED)} = FALSE", f"{self._c(DELETED_AT)} = NULL", f"{self._c(UPDATED_AT)} = {now}"]
-        values = [self._c(c, "staged") for c in BUSINESS_COLUMNS] + ["FALSE", "NULL", now, now]
+        values = [self._c(c, "staged") for c in BUSINESS_COLUMNS] + ["FALSE", "NULL", now, now, self._c(ROW_HASH, "staged")]
         text = (
             f"MERGE INTO {self.target}\n"
-            f"USING (SELECT * FROM {self.staging(month)} "
+            f"USING (SELECT *, {self._row_hash()} AS {self._c(ROW_HASH)} FROM {self.staging(month)} "
             f"WHERE {self._c(SCORE_CALCULATION_STATUS)} = {p.const('final', FINAL)}) AS staged\n"
             f"ON {self._key_match(self._t, 'staged')}\n"
             f"WHEN MATCHED AND ({self._changed(self._t, 'staged')}) THEN UPDATE SET\n  "
             + ",\n  ".join(updates)
-            + f"\nWHEN NOT MATCHED THEN INSERT ({self._columns(TARGET_COLUMNS)})\n"
+            + f"\nWHEN NOT MATCHED THEN INSERT ({self._columns([*TARGET_COLUMNS, ROW_HASH])})\n"
             f"  VALUES ({', '.join(values)})"
         )
         return p.statement("merge", text)
@@ -230,10 +274,6 @@ class WarehouseSql:
             f"    WHERE {self._c(EVALUATION_ID, 'staged')} = {self._c(EVALUATION_ID, t)}\n"
             f"    AND {self._c(SCORE_CALCULATION_STATUS, 'staged')} = {p.const('pending', PENDING)})"
         )
-
-    def soft_delete_count(self, month: str) -> Statement:
-        p = Params(self.dialect)
-        return p.statement("soft_delete_count", f"SELECT COUNT(*) FROM {self.target}\nWHERE {self._vanished(p, month)}")
 
     def soft_delete(self, month: str) -> Statement:
         p = Params(self.dialect)
@@ -291,11 +331,6 @@ class WarehouseSql:
             f"NOT EXISTS (SELECT 1 FROM {self.history}\n"
             f"  WHERE {self._c(EVALUATION_ID, h)} = {self._c(EVALUATION_ID, 'state')} AND {self._c('is_current', h)})"
         )
-
-    def open_history_count(self) -> Statement:
-        p = Params(self.dialect)
-        text = f"SELECT COUNT(*) FROM ({self._states(p)}) AS state\nWHERE {self._without_current()}"
-        return p.statement("open_history_count", text)
 
     def open_history(self) -> Statement:
         """Start an interval for every evaluation of the month that has no current one."""
@@ -378,12 +413,11 @@ class WarehouseSql:
             self.create_staging(month),
             self.staging_profile(month),
             self.duplicate_keys(month),
-            self.merge_counts(month),
+            self.month_fingerprints(month),
+            self.month_rows(),
             self.merge(month),
-            self.soft_delete_count(month),
             self.soft_delete(month),
             self.close_history(),
-            self.open_history_count(),
             self.open_history(),
             self.drop_staging(month),
         ]
