@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from upath import UPath
 
-NORMALIZE_BATCH_EVALUATIONS = 5_000
+NORMALIZE_BATCH_EVALUATIONS = 2_000
 """As `genesys_quality.assets.NORMALIZE_BATCH_EVALUATIONS` (not imported: that module imports Dagster)."""
 
 
@@ -105,18 +105,19 @@ def template_versions(base_url: str, client_id: str, client_secret: str, raw: st
 
 
 def normalize(raw: str, template_versions: str, dest: str) -> dict:
-    """`normalized_items`: raw row groups through `normalize_items` into one streamed Parquet file."""
+    """`normalized_items`: raw batches through `normalize_stream` into one streamed Parquet file (as the asset does)."""
     from genesys_quality.storage.parquet import MonthParquet, StreamingParquetWriter
     from genesys_quality.transform import schemas
-    from genesys_quality.transform.normalize import normalize_items
+    from genesys_quality.transform.normalize import STATISTICS_COLUMNS, raw_columns
+    from genesys_quality.transform.stream import normalize_stream
 
     with Timer() as timer:
         forms = MonthParquet(UPath(template_versions)).read()
-        evaluations = 0
-        with StreamingParquetWriter(UPath(dest), schemas.arrow_schema(schemas.NormalizedItems)) as writer:
-            for raw_batch in MonthParquet(UPath(raw)).iter_batches(NORMALIZE_BATCH_EVALUATIONS):
-                writer.write(normalize_items(raw_batch, forms))
-                evaluations += raw_batch.num_rows
+        month = MonthParquet(UPath(raw))
+        batches = month.iter_batches(NORMALIZE_BATCH_EVALUATIONS, columns=raw_columns(month.schema()))
+        schema = schemas.arrow_schema(schemas.NormalizedItems)
+        with StreamingParquetWriter(UPath(dest), schema, write_statistics=STATISTICS_COLUMNS) as writer:
+            evaluations = normalize_stream(batches, forms, [lambda raw_batch, items: writer.write(items)])
     return {"rows": writer.rows, "evaluations": evaluations, **_times(timer)}
 
 

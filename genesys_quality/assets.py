@@ -24,11 +24,14 @@ from genesys_quality.resources import GenesysResource, ParquetStorage, Warehouse
 from genesys_quality.storage.parquet import MonthParquet, StreamingParquetWriter, combine_parts, remove_tree
 from genesys_quality.transform import schemas
 from genesys_quality.transform.forms import template_versions_table
-from genesys_quality.transform.normalize import normalize_items
+from genesys_quality.transform.normalize import STATISTICS_COLUMNS, raw_columns
+from genesys_quality.transform.stream import normalize_stream
 
 GROUP = "genesys_quality"
-NORMALIZE_BATCH_EVALUATIONS = 5_000
-"""Raw rows read per normalization batch: reading 20,000 payloads at once peaked at 1.2 GiB (benchmarks/RESULTS.md)."""
+NORMALIZE_BATCH_EVALUATIONS = 2_000
+"""Raw rows per normalization batch. A few batches are in flight at once (read ahead, normalized, written
+behind); at 2,000 (~33,000 item rows) the stage stays well under 1 GiB at 1M evaluations and costs no more
+CPU than bigger batches (benchmarks/RESULTS.md)."""
 WAREHOUSE_POOL = "genesys_quality_warehouse"
 SEARCH_PERMISSION = "quality:evaluation:searchAny"
 
@@ -189,19 +192,23 @@ def normalized_items(
     template_versions: MonthParquet,
     storage: ParquetStorage,
 ):
-    """One row per (evaluation, question), joined to the pinned form version; vectorised, batch by batch."""
+    """One row per (evaluation, question), joined to the pinned form version; vectorised, batch by batch.
+
+    The next raw batch is read and the previous batch's items written and checked on other threads
+    while this one is normalized (`normalize_stream`); the JSON `payload` is not read (unless the month
+    was extracted before `question_group_scores` existed).
+    """
     month = validate_month_key(context.partition_key)
     started = time.monotonic()
     forms = template_versions.read()
     validator = checks.NormalizedMonthValidator(forms)
     path = storage.asset_path("normalized_items", month)
-    evaluations = 0
-    with StreamingParquetWriter(path, schemas.arrow_schema(schemas.NormalizedItems)) as writer:
-        for raw_batch in raw_evaluations.iter_batches(NORMALIZE_BATCH_EVALUATIONS):
-            items = normalize_items(raw_batch, forms)
-            validator.add(raw_batch, items)
-            writer.write(items)
-            evaluations += raw_batch.num_rows
+    schema = schemas.arrow_schema(schemas.NormalizedItems)
+    batches = raw_evaluations.iter_batches(NORMALIZE_BATCH_EVALUATIONS, columns=raw_columns(raw_evaluations.schema()))
+    with StreamingParquetWriter(path, schema, write_statistics=STATISTICS_COLUMNS) as writer:
+        evaluations = normalize_stream(
+            batches, forms, [lambda raw_batch, items: writer.write(items), validator.add]
+        )
     month_parquet = MonthParquet(path)
     counts = validator.counts()
     metadata = {

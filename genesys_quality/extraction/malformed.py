@@ -2,8 +2,8 @@
 
 A page is converted to `raw_evaluations` rows in one pass; only when that fails are its
 evaluations converted one by one to name each bad one (field and problem) while the good ones
-are kept. The answer tree is checked here too (types of scores, question ids), so that
-normalization never meets a payload it cannot read. The month then fails listing all of them:
+are kept. The answer tree is checked here too (types of scores when it is parsed into
+`question_group_scores`, question ids here), so that normalization never meets answers it cannot read. The month then fails listing all of them:
 loading the rest would silently drop the bad ones.
 """
 

@@ -107,13 +107,15 @@ def read_json(path: UPath) -> dict | None:
 class StreamingParquetWriter:
     """Append tables to one Parquet file without holding them all (a month can be millions of rows)."""
 
-    def __init__(self, path: UPath, schema: pa.Schema):
+    def __init__(self, path: UPath, schema: pa.Schema, write_statistics: bool | list[str] = True):
+        """`write_statistics`: the columns that get min/max statistics (all by default); on text columns
+        nobody filters by they cost a fifth of the write."""
         self.path = path
         self.schema = schema
         self.rows = 0
         self._stack = contextlib.ExitStack()
         handle = self._stack.enter_context(atomic_open(path))
-        self._writer = pq.ParquetWriter(handle, schema, compression="zstd")
+        self._writer = pq.ParquetWriter(handle, schema, compression="zstd", write_statistics=write_statistics)
 
     def write(self, table: pa.Table) -> None:
         if table.num_rows:
@@ -233,7 +235,8 @@ class MonthParquet:
 
     def iter_batches(self, batch_rows: int = ROW_GROUP_ROWS, columns: list[str] | None = None) -> Iterator[pa.Table]:
         with translate_errors(self.path, "read"), self.path.open("rb") as handle:
-            reader = pq.ParquetFile(handle)
+            # Pre-buffering keeps the row groups already read cached until the end: +170 MiB over a 1M month.
+            reader = pq.ParquetFile(handle, pre_buffer=False)
             for batch in reader.iter_batches(batch_size=batch_rows, columns=columns):
                 yield pa.Table.from_batches([batch])
 

@@ -1,6 +1,6 @@
 """`raw_evaluations` + `template_versions` → `normalized_items`: one row per (evaluation, question).
 
-Column-at-a-time: the payloads are parsed in bulk (`payload.flatten_answers`), ids are joined to
+Column-at-a-time: the typed answer trees are flattened in bulk (`payload.flatten_answers`), ids are joined to
 the form versions through integer codes (`lookup`), and every output column is produced by one
 `take` from where its values live (the raw batch, the parsed answers or a form table) with a
 composed row index, so no column is copied twice. Batches of any size give the same rows, so
@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from genesys_quality.transform import schemas
 from genesys_quality.transform.fields import MalformedEvaluationError
 from genesys_quality.transform.lookup import MISSING, TemplateLookup
-from genesys_quality.transform.payload import FlatAnswers, flatten_answers
+from genesys_quality.transform.payload import QUESTION_GROUP_SCORES, FlatAnswers, flatten_answers
 
 _SCHEMA = schemas.arrow_schema(schemas.NormalizedItems)
 _PENDING_STATUSES = pyarrow.array([s for s in schemas.EVALUATION_STATUSES if s not in schemas.FINAL_STATUSES])
@@ -39,6 +39,13 @@ _COPIED_FROM_RAW = [
     if name in schemas.column_names(schemas.RawEvaluations) and name != "template_context_id"
 ]
 """Evaluation-level columns taken as they are from `raw_evaluations` (the form's context id is coalesced)."""
+STATISTICS_COLUMNS = [
+    *(field.name for field in _SCHEMA if not pyarrow.types.is_string(field.type)),
+    "evaluation_id", "evaluation_context_id", "question_id", "template_id", "status", "score_calculation_status",
+    "evaluation_month",
+]
+"""`normalized_items` columns written with Parquet min/max statistics: numbers, dates and the ids and statuses
+readers filter by; on free text they would cost a fifth of the write and serve no reader."""
 MAX_THREADS = 4
 MIN_ROWS_PER_THREAD = 2048
 """Below this many evaluations per thread a batch is normalized in the calling thread."""
@@ -54,17 +61,26 @@ _FORM_QUESTION_COLUMNS = {
 }
 
 
-def normalize_items(raw: pyarrow.Table, template_versions: pyarrow.Table) -> pyarrow.Table:
+def raw_columns(raw_schema: pyarrow.Schema) -> list[str]:
+    """The `raw_evaluations` columns normalization reads: all but the JSON `payload` when the typed
+    `question_group_scores` is there (a month extracted before it existed is parsed from `payload`)."""
+    if QUESTION_GROUP_SCORES in raw_schema.names:
+        return [name for name in raw_schema.names if name != "payload"]
+    return list(raw_schema.names)
+
+
+def normalize_items(raw: pyarrow.Table, template_versions: pyarrow.Table | TemplateLookup) -> pyarrow.Table:
     """The `normalized_items` rows of a batch of `raw_evaluations` rows.
 
-    A large batch is cut into one contiguous slice per CPU, normalized in threads (parsing and
-    every `take` run in Arrow without the GIL) and the slices' rows are returned in order as
-    chunks of one table, without a copy.
+    `template_versions` may be given as its `TemplateLookup`, built once for many batches. A large
+    batch is cut into one contiguous slice per CPU, normalized in threads (every `take` runs in
+    Arrow without the GIL) and the slices' rows are returned in order as chunks of one table,
+    without a copy.
     """
     raw = raw.combine_chunks()
     if raw.num_rows == 0:
         return _SCHEMA.empty_table()
-    lookup = TemplateLookup.build(template_versions)
+    lookup = template_versions if isinstance(template_versions, TemplateLookup) else TemplateLookup.build(template_versions)
     workers = min(pyarrow.cpu_count(), MAX_THREADS, raw.num_rows // MIN_ROWS_PER_THREAD)
     if workers <= 1:
         return _normalize(raw, lookup)

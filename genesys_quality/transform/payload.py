@@ -1,59 +1,36 @@
-"""Bulk parsing of the `payload` column: the answer tree of many evaluations, flattened in Arrow.
+"""The answer tree of many evaluations, parsed in bulk and flattened in Arrow.
 
-`pyarrow.json` parses the payloads of a batch in a few large multithreaded passes, keeping only the
-answer fields below (`explicit_schema` + ignore); list kernels then flatten groups → questions →
-multiple-select option scores into parallel arrays with parent indices. No Python object is built
-per evaluation or per question.
+At extraction, `pyarrow.json` parses the payloads of a page in large multithreaded passes, keeping
+only the answer fields of `schemas.QUESTION_GROUP_SCORES` (`explicit_schema` + ignore); the result
+is kept in `raw_evaluations.question_group_scores`, so normalization reads typed columns instead of
+JSON. List kernels then flatten groups → questions → multiple-select option scores into parallel
+arrays with parent indices. No Python object is built per evaluation or per question.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pyarrow
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
+from genesys_quality.transform import schemas
 from genesys_quality.transform.fields import MalformedEvaluationError
 
-_OPTION_SCORE = pyarrow.struct(
-    [
-        ("questionId", pyarrow.string()),
-        ("answerId", pyarrow.string()),
-        ("score", pyarrow.float64()),
-        ("markedNA", pyarrow.bool_()),
-        ("systemMarkedNA", pyarrow.bool_()),
-    ]
-)
-_QUESTION_SCORE = pyarrow.struct(
-    [
-        *_OPTION_SCORE,
-        ("failedKillQuestion", pyarrow.bool_()),
-        ("comments", pyarrow.string()),
-        ("multipleSelectQuestionOptionScores", pyarrow.list_(_OPTION_SCORE)),
-    ]
-)
-_GROUP_SCORE = pyarrow.struct(
-    [
-        ("questionGroupId", pyarrow.string()),
-        ("totalScore", pyarrow.float64()),
-        ("maxTotalScore", pyarrow.float64()),
-        ("totalScoreUnweighted", pyarrow.float64()),
-        ("markedNA", pyarrow.bool_()),
-        ("systemMarkedNA", pyarrow.bool_()),
-        ("questionScores", pyarrow.list_(_QUESTION_SCORE)),
-    ]
-)
 ANSWERS_SCHEMA = pyarrow.schema(
-    [("answers", pyarrow.struct([("questionGroupScores", pyarrow.list_(_GROUP_SCORE))]))]
+    [("answers", pyarrow.struct([("questionGroupScores", schemas.QUESTION_GROUP_SCORES)]))]
 )
 """The only part of an evaluation's JSON that normalization and scoring read from the payload."""
 
 _PARSE_OPTIONS = pajson.ParseOptions(explicit_schema=ANSWERS_SCHEMA, unexpected_field_behavior="ignore")
 _READ_OPTIONS = pajson.ReadOptions(block_size=4 << 20)
 _SLICE_ROWS = 8192
+QUESTION_GROUP_SCORES = "question_group_scores"
+"""The `raw_evaluations` column that holds the parsed answer tree."""
 
 
 @dataclass(frozen=True)
@@ -68,19 +45,30 @@ class FlatAnswers:
     option_question: np.ndarray
     options: pyarrow.StructArray
 
-    @property
+    @cached_property
     def question_evaluation(self) -> np.ndarray:
         return self.group_evaluation[self.question_group]
 
 
 def flatten_answers(raw: pyarrow.Table) -> FlatAnswers:
-    """Flatten `raw.payload`'s answers; rows stay aligned with `raw` by position."""
-    answers = parse_answers(raw.column("payload"), raw.column("evaluation_id"))
-    group_lists = pc.struct_field(answers, "questionGroupScores")
+    """Flatten the answers of `raw`; rows stay aligned with `raw` by position.
+
+    Reads the typed `question_group_scores` column; `raw_evaluations` written before that column
+    existed (only `payload`) is parsed from the JSON instead, with the same result, only slower.
+    """
+    if QUESTION_GROUP_SCORES in raw.column_names:
+        group_lists = _single_array(raw.column(QUESTION_GROUP_SCORES))
+    else:
+        group_lists = parse_question_group_scores(raw.column("payload"), raw.column("evaluation_id"))
     groups, group_evaluation = _flatten(group_lists)
     questions, question_group = _flatten(pc.struct_field(groups, "questionScores"))
     options, option_question = _flatten(pc.struct_field(questions, "multipleSelectQuestionOptionScores"))
     return FlatAnswers(raw.num_rows, group_evaluation, groups, question_group, questions, option_question, options)
+
+
+def parse_question_group_scores(payloads, evaluation_ids) -> pyarrow.ListArray:
+    """`answers.questionGroupScores` of every payload, typed as `schemas.QUESTION_GROUP_SCORES` (NULL when absent)."""
+    return pc.struct_field(parse_answers(payloads, evaluation_ids), "questionGroupScores")
 
 
 def parse_answers(payloads: pyarrow.ChunkedArray, evaluation_ids: pyarrow.ChunkedArray) -> pyarrow.StructArray:

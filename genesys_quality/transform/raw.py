@@ -1,8 +1,10 @@
 """Evaluations as Genesys returns them → the `raw_evaluations` table.
 
-Typed top-level columns for filtering and joins, plus the untouched JSON `payload` so a field
-Genesys adds tomorrow is never lost. Runs on every page of results, so it builds whole columns
-from Python lists once instead of appending rows to Arrow.
+Typed top-level columns for filtering and joins, the untouched JSON `payload` so a field Genesys
+adds tomorrow is never lost (and a month can be reprocessed from it), and the answer tree parsed
+once into the typed nested `question_group_scores`, which normalization reads instead of the JSON.
+Runs on every page of results, so it builds whole columns from Python lists once instead of
+appending rows to Arrow.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pyarrow
 
 from genesys_quality.transform import schemas
 from genesys_quality.transform.fields import FieldTypeError, MalformedEvaluationError, parse_timestamp, read_field
+from genesys_quality.transform.payload import QUESTION_GROUP_SCORES, parse_question_group_scores
 
 __all__ = ["MalformedEvaluationError", "EvaluationOutsideMonthError", "month_of", "evaluations_to_raw"]
 
@@ -58,7 +61,10 @@ def month_of(created: str | datetime) -> str:
 
 
 def evaluations_to_raw(evaluations: list[dict], month: str) -> pyarrow.Table:
-    """One row per evaluation (version) of `month`; raises on the first malformed evaluation."""
+    """One row per evaluation (version) of `month`; raises on the first malformed evaluation.
+
+    An answer tree with a wrong type raises `MalformedEvaluationError` naming the evaluation.
+    """
     if not isinstance(month, str) or not re.fullmatch(schemas.MONTH_PATTERN, month):
         raise ValueError(f"month {month!r} is not a partition key of the form YYYY-MM-01")
     columns: dict[str, list] = {name: [] for name in _TYPED_FIELDS}
@@ -71,8 +77,12 @@ def evaluations_to_raw(evaluations: list[dict], month: str) -> pyarrow.Table:
     _require_month(columns["evaluation_id"], columns["date_created"], month)
     columns["evaluation_month"] = [month] * len(payloads)
     columns["payload"] = payloads
-    arrays = [pyarrow.array(columns[field.name], type=field.type) for field in _ARROW_SCHEMA]
-    return pyarrow.Table.from_arrays(arrays, schema=_ARROW_SCHEMA)
+    arrays = {
+        field.name: pyarrow.array(columns[field.name], type=field.type)
+        for field in _ARROW_SCHEMA if field.name != QUESTION_GROUP_SCORES
+    }
+    arrays[QUESTION_GROUP_SCORES] = parse_question_group_scores(arrays["payload"], arrays["evaluation_id"])
+    return pyarrow.Table.from_arrays([arrays[name] for name in _ARROW_SCHEMA.names], schema=_ARROW_SCHEMA)
 
 
 def _typed_row(evaluation: object, position: int) -> dict:

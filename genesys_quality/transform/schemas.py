@@ -46,6 +46,40 @@ BASELINE_QUESTION_ID = ""
 """`question_id` of the single row kept for an evaluation without answers (never NULL: DESIGN §6)."""
 
 
+_OPTION_SCORE = pyarrow.struct(
+    [
+        ("questionId", pyarrow.string()),
+        ("answerId", pyarrow.string()),
+        ("score", pyarrow.float64()),
+        ("markedNA", pyarrow.bool_()),
+        ("systemMarkedNA", pyarrow.bool_()),
+    ]
+)
+_QUESTION_SCORE = pyarrow.struct(
+    [
+        *_OPTION_SCORE,
+        ("failedKillQuestion", pyarrow.bool_()),
+        ("comments", pyarrow.string()),
+        ("multipleSelectQuestionOptionScores", pyarrow.list_(_OPTION_SCORE)),
+    ]
+)
+QUESTION_GROUP_SCORES = pyarrow.list_(
+    pyarrow.struct(
+        [
+            ("questionGroupId", pyarrow.string()),
+            ("totalScore", pyarrow.float64()),
+            ("maxTotalScore", pyarrow.float64()),
+            ("totalScoreUnweighted", pyarrow.float64()),
+            ("markedNA", pyarrow.bool_()),
+            ("systemMarkedNA", pyarrow.bool_()),
+            ("questionScores", pyarrow.list_(_QUESTION_SCORE)),
+        ]
+    )
+)
+"""`answers.questionGroupScores` as Arrow types: the only part of the answer tree normalization and scoring read
+(Genesys's field names, so the JSON parser fills it directly)."""
+
+
 def _month_field(description: str):
     return pa.Field(str_matches=MONTH_PATTERN, description=description, metadata={"sql_type": "DATE"})
 
@@ -79,6 +113,12 @@ class RawEvaluations(pa.DataFrameModel):
     ai_scoring_pending: Series[pd.BooleanDtype] = pa.Field(nullable=True, description="`aiScoring.pending`.")
     evaluation_month: Series[str] = _month_field("Partition month of `createdDate` (UTC), `YYYY-MM-01`.")
     payload: Series[str] = pa.Field(description="The evaluation exactly as Genesys returned it (JSON).")
+    question_group_scores: Series[object] = pa.Field(
+        nullable=True,
+        description="`answers.questionGroupScores` of `payload`, typed and nested (parsed once at extraction, "
+        "so normalization reads it instead of the JSON); NULL when the evaluation has no answers.",
+        metadata={"arrow_type": QUESTION_GROUP_SCORES},
+    )
 
     class Config:
         strict = True
@@ -252,23 +292,36 @@ def _pandas_dtype_name(column) -> str:
     return "str" if name.startswith("str") else name
 
 
+def _arrow_type(column) -> pyarrow.DataType:
+    """A nested column declares its Arrow type in its metadata (pandas only knows it as `object`)."""
+    declared = (column.metadata or {}).get("arrow_type")
+    return declared if declared is not None else _ARROW_TYPES[_pandas_dtype_name(column)]
+
+
+def nested_columns(model: type[pa.DataFrameModel]) -> list[str]:
+    """Columns whose Arrow type is nested (lists of structs): validated by Arrow type, not row by row in pandas."""
+    return [name for name, col in model.to_schema().columns.items() if (col.metadata or {}).get("arrow_type")]
+
+
 def arrow_schema(model: type[pa.DataFrameModel]) -> pyarrow.Schema:
     """The Parquet/Arrow schema of a model (strings are plain `string`, timestamps UTC µs)."""
     columns = model.to_schema().columns
     return pyarrow.schema(
         [
-            pyarrow.field(name, _ARROW_TYPES[_pandas_dtype_name(col)], nullable=col.nullable)
-            for name, col in columns.items()
+            pyarrow.field(name, _arrow_type(col), nullable=col.nullable) for name, col in columns.items()
         ]
     )
 
 
 def logical_types(model: type[pa.DataFrameModel]) -> dict[str, str]:
-    """Backend-neutral type of each column: string, int, float, bool, timestamp, date.
+    """Backend-neutral type of each column: string, int, float, bool, timestamp, date, nested.
 
     The warehouse turns these into each dialect's SQL types.
     """
-    logical = {"str": "string", "Int64": "int", "float64": "float", "boolean": "bool", "datetime64[us, UTC]": "timestamp"}
+    logical = {
+        "str": "string", "Int64": "int", "float64": "float", "boolean": "bool", "datetime64[us, UTC]": "timestamp",
+        "object": "nested",
+    }
     out = {}
     for name, col in model.to_schema().columns.items():
         sql_type = (col.metadata or {}).get("sql_type")

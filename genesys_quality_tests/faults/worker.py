@@ -28,6 +28,7 @@ from genesys_quality import assets as assets_module
 from genesys_quality import checks as checks_module
 from genesys_quality.assets import ASSETS
 from genesys_quality.deployment import resources
+from genesys_quality.transform import stream as stream_module
 from genesys_quality.warehouse import base as warehouse_base
 from genesys_quality.warehouse import duckdb_warehouse
 
@@ -73,7 +74,7 @@ def _instrument(points: Points, load_intervals: list) -> None:
 
         return wrapper
 
-    assets_module.normalize_items = around("normalize", "normalize_items", assets_module.normalize_items)
+    stream_module.normalize_items = around("normalize", "normalize_items", stream_module.normalize_items)
     validator = checks_module.NormalizedMonthValidator
     validator.add = around("normalize", "validator.add", validator.add)
     validator.counts = around("normalize", "validator.counts", validator.counts)

@@ -4,7 +4,9 @@ import pyarrow
 import pytest
 
 from genesys_quality.transform import schemas
-from genesys_quality.transform.normalize import normalize_items
+from genesys_quality.transform import normalize
+from genesys_quality.transform.normalize import normalize_items, raw_columns
+from genesys_quality.transform.payload import QUESTION_GROUP_SCORES
 from genesys_quality.transform.raw import MalformedEvaluationError, evaluations_to_raw
 from genesys_quality.transform.validation import schema_failures
 from genesys_quality_tests.transform import fixtures
@@ -147,11 +149,35 @@ def test_question_score_without_question_id_is_refused():
         normalize_items(evaluations_to_raw(evaluations, fixtures.MONTH), fixtures.templates())
 
 
-def test_pretty_printed_payloads_parse_like_compact_ones():
+def _extracted_before_typed_answers(raw: pyarrow.Table) -> pyarrow.Table:
+    """`raw_evaluations` as written before `question_group_scores` existed: the answers only in `payload`."""
+    return raw.drop_columns([QUESTION_GROUP_SCORES])
+
+
+def test_month_extracted_before_typed_answers_normalizes_from_the_payload_to_the_same_rows():
     raw = fixtures.month_raw()
+    legacy = _extracted_before_typed_answers(raw)
+    assert normalize_items(legacy, fixtures.templates()).equals(normalize_items(raw, fixtures.templates()))
+    assert raw_columns(raw.schema) == [name for name in raw.column_names if name != "payload"]
+    assert raw_columns(legacy.schema) == legacy.column_names
+
+
+def test_pretty_printed_payloads_parse_like_compact_ones():
+    raw = _extracted_before_typed_answers(fixtures.month_raw())
     pretty = [json.dumps(json.loads(p), indent=2) for p in raw.column("payload").to_pylist()]
     raw_pretty = raw.set_column(raw.schema.get_field_index("payload"), raw.schema.field("payload"), pyarrow.array(pretty))
     assert normalize_items(raw_pretty, fixtures.templates()).equals(normalize_items(raw, fixtures.templates()))
+
+
+def test_threaded_normalization_gives_the_single_thread_rows(monkeypatch):
+    raw = evaluations_to_raw(replicate(fixtures.month_evaluations(), 30), fixtures.MONTH)
+    templates = fixtures.templates()
+    single = normalize_items(raw, templates)
+    monkeypatch.setattr(normalize, "MIN_ROWS_PER_THREAD", 1)
+    monkeypatch.setattr(normalize.pyarrow, "cpu_count", lambda: 4)
+    threaded = normalize_items(raw, templates)
+    assert threaded.column(0).num_chunks == 4  # the threaded path ran: one chunk per slice
+    assert threaded.combine_chunks().equals(single.combine_chunks())
 
 
 def test_batches_normalized_separately_concatenate_to_the_one_batch_result():
@@ -170,7 +196,7 @@ def test_empty_batch_gives_an_empty_table_with_the_schema():
 
 @pytest.mark.parametrize("bad_payload", ["", "[1, 2]", '{"id": "x"} {"id": "y"}'])
 def test_payload_that_is_not_one_json_object_is_refused_naming_the_evaluation(bad_payload):
-    raw = fixtures.month_raw()
+    raw = _extracted_before_typed_answers(fixtures.month_raw())
     payloads = raw.column("payload").to_pylist()
     payloads[3] = bad_payload
     broken = raw.set_column(raw.schema.get_field_index("payload"), raw.schema.field("payload"), pyarrow.array(payloads))

@@ -126,3 +126,14 @@ def test_month_of_uses_utc():
     assert month_of("2025-03-31T23:30:00-02:00") == "2025-04-01"
     assert month_of("2025-03-01T00:00:00.000Z") == "2025-03-01"
     assert month_of(datetime(2025, 12, 31, 23, 59)) == "2025-12-01"
+
+
+def test_answer_tree_is_kept_typed_beside_the_payload_and_null_without_answers():
+    raw = fixtures.month_raw()
+    by_id = dict(zip(raw.column("evaluation_id").to_pylist(), raw.column("question_group_scores").to_pylist()))
+    payloads = dict(zip(raw.column("evaluation_id").to_pylist(), raw.column("payload").to_pylist()))
+    groups = by_id[DOC_ID]
+    sent = json.loads(payloads[DOC_ID])["answers"]["questionGroupScores"]
+    assert [g["questionGroupId"] for g in groups] == [g["questionGroupId"] for g in sent]
+    assert [q["score"] for q in groups[1]["questionScores"]] == [q.get("score") for q in sent[1]["questionScores"]]
+    assert by_id["ev-no-answers"] is None and by_id["ev-empty-answers"] == []

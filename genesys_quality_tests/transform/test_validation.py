@@ -41,6 +41,16 @@ def test_good_month_passes_every_check(month):
     assert score_failures(raw, templates).empty
 
 
+def test_nested_answer_column_of_another_type_is_a_schema_failure_without_pandas_objects(month):
+    raw = month[0]
+    position = raw.schema.get_field_index("question_group_scores")
+    changed = raw.set_column(position, "question_group_scores", pyarrow.array([None] * raw.num_rows, pyarrow.list_(pyarrow.string())))
+    failures = schema_failures(changed, schemas.RawEvaluations)
+    assert failures[["column", "check"]].values.tolist() == [["question_group_scores", "arrow_type"]]
+    missing = schema_failures(raw.drop_columns(["question_group_scores"]), schemas.RawEvaluations)
+    assert "question_group_scores" in set(missing["failure_case"])
+
+
 def test_type_change_in_a_raw_column_is_a_schema_failure(month):
     frame = schemas.to_pandas(month[0])
     frame["overall_score"] = frame["overall_score"].astype(str)
