@@ -44,6 +44,10 @@ class ExtractionConfig(dg.Config):
     """Pages buffered per Parquet part; a killed run refetches at most this many pages."""
 
 
+FAILED_CHECKS = "failed_blocking_checks"
+"""normalized_items metadata: the names of its blocking checks that failed (read by quality_evaluations)."""
+
+
 def _peak_rss_mib() -> float:
     """Peak resident memory of the step's process so far (Linux reports KiB)."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -211,16 +215,18 @@ def normalized_items(
         )
     month_parquet = MonthParquet(path)
     counts = validator.counts()
+    check_results = list(validator.check_results())
     metadata = {
         "rows": writer.rows,
         "evaluations": evaluations,
         "baseline_rows": counts["baseline_rows"],
         "pending_rows": counts["pending_rows"],
+        FAILED_CHECKS: dg.MetadataValue.json(sorted(r.check_name for r in check_results if not r.passed)),
         "seconds": round(time.monotonic() - started, 2),
         "peak_rss_mib": _peak_rss_mib(),
     }
     yield dg.Output(month_parquet, metadata=metadata)
-    yield from validator.check_results()
+    yield from check_results
 
 
 @_month_asset(
@@ -236,6 +242,7 @@ def quality_evaluations(
     """The warehouse table: staging, row-count parity, then one transactional MERGE for the month."""
     month = validate_month_key(context.partition_key)
     started = time.monotonic()
+    _refuse_months_that_failed_their_checks(context, month)
     target = warehouse.get_warehouse()
     target.ensure_tables()
     result = target.load_month(
@@ -260,6 +267,24 @@ def quality_evaluations(
     }
     check_results = checks.reconcile(context, config, month, target, genesys)
     return dg.MaterializeResult(metadata=metadata, check_results=check_results)
+
+
+def _refuse_months_that_failed_their_checks(context: dg.AssetExecutionContext, month: str) -> None:
+    """Blocking checks stop the load only inside their own run; a later run that loads the month
+    alone (from the UI, say) reads the verdict recorded with the month's normalized_items instead."""
+    records = context.instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=normalized_items.key, asset_partitions=[month]), limit=1
+    ).records
+    recorded = records[0].asset_materialization.metadata.get(FAILED_CHECKS) if records else None
+    failed = recorded.value if recorded is not None else []
+    if failed:
+        raise dg.Failure(
+            description=(
+                f"normalized_items for {month} failed the blocking checks {', '.join(failed)} "
+                f"(run {records[0].run_id}); nothing was loaded. Fix the cause shown in those checks, "
+                "then materialize normalized_items and quality_evaluations for the month together."
+            )
+        )
 
 
 ASSETS = [raw_evaluations, template_versions, normalized_items, quality_evaluations]
