@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 import dagster as dg
 
+from genesys_quality.metadata import materialized_values
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 """Only warnings and errors on the terminal; the full event log is in the Dagster UI."""
@@ -31,13 +32,11 @@ def latest_months(count: int, today: datetime | None = None) -> list[str]:
 
 def _merge_summary(result) -> str:
     """The MERGE counts of the run's warehouse load, e.g. ' — inserted 1753, updated 0, …'."""
-    for event in result.get_asset_materialization_events():
-        materialization = event.event_specific_data.materialization
-        if materialization.asset_key.to_user_string() == "quality_evaluations":
-            meta = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
-            counts = ("inserted", "updated", "unchanged", "soft_deleted", "deferred_rows")
-            return " — " + ", ".join(f"{name.replace('_', ' ')} {meta.get(name, 0)}" for name in counts)
-    return ""
+    meta = materialized_values(result, "quality_evaluations")
+    if meta is None:
+        return ""
+    counts = ("inserted", "updated", "unchanged", "soft_deleted", "deferred_rows")
+    return " — " + ", ".join(f"{name.replace('_', ' ')} {meta.get(name, 0)}" for name in counts)
 
 
 def main(argv: list[str] | None = None) -> int:

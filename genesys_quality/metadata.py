@@ -37,3 +37,13 @@ def failures_table(failures: pd.DataFrame, limit: int = FAILURE_ROWS_SHOWN) -> d
         records=records,
         schema=dg.TableSchema(columns=[dg.TableColumn(name=c, type="string") for c in columns]),
     )
+
+
+def materialized_values(result: dg.ExecuteInProcessResult, asset: str) -> dict | None:
+    """The metadata values (plain Python) of `asset`'s materialization in a run; None if the run did not
+    materialize it."""
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key.to_user_string() == asset:
+            return {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
+    return None

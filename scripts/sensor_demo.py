@@ -17,18 +17,18 @@ from pathlib import Path
 
 import dagster as dg
 
+from genesys_quality.demo import QUIET
+from genesys_quality.metadata import materialized_values
 from genesys_quality.simulator import Simulator, SimulatorConfig
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 MERGE_COUNTS = ("inserted", "updated", "unchanged", "soft_deleted", "history_rows_written")
 
 
 def _metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:
-    for event in result.get_asset_materialization_events():
-        materialization = event.event_specific_data.materialization
-        if materialization.asset_key.to_user_string() == asset:
-            return {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
-    raise RuntimeError(f"the run did not materialize {asset}")
+    values = materialized_values(result, asset)
+    if values is None:
+        raise RuntimeError(f"the run did not materialize {asset}")
+    return values
 
 
 def _run(job, instance, month: str, tags: dict[str, str] | None = None) -> str:

@@ -7,6 +7,7 @@ import pytest
 
 from genesys_quality.assets import ASSETS
 from genesys_quality.deployment import resources
+from genesys_quality.metadata import materialized_values
 from genesys_quality.simulator import Simulator, SimulatorConfig
 
 ANCHOR = "2026-10-01"
@@ -73,11 +74,10 @@ def pipeline(pipeline_env):
 
 def materialization_metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:
     """The metadata values (plain Python) of an asset's materialization in a run."""
-    for event in result.get_asset_materialization_events():
-        mat = event.event_specific_data.materialization
-        if mat.asset_key.to_user_string() == asset:
-            return {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
-    raise AssertionError(f"{asset} was not materialized")
+    values = materialized_values(result, asset)
+    if values is None:
+        raise AssertionError(f"{asset} was not materialized")
+    return values
 
 
 def check_results(result: dg.ExecuteInProcessResult) -> dict:
